@@ -1,0 +1,65 @@
+// Combiners: the counts of a message's tokens become one verdict. DSPAM's
+// five algorithms, with DSPAM 3.10's documented constants as defaults:
+//   graham      Paul Graham's "A Plan for Spam": the 15 most interesting tokens
+//   burton      Bill Burton's variant: 27 tokens, a token may count twice
+//   robinson    Gary Robinson's geometric-mean combining, 25 tokens
+//   chi_square  Fisher-Robinson inverse chi-square over all tokens outside the
+//               exclusion radius
+//   naive       plain naive Bayes over all tokens
+// Besides the class and DSPAM's probability/confidence, every verdict carries
+// `score`, an unsaturated log-odds spamminess used to rank messages: it keeps
+// its order where the probability has long rounded to 0 or 1.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "classifier/types.h"
+
+namespace dspamd {
+
+enum class Algorithm { graham, burton, robinson, chi_square, naive };
+
+struct ScoringParams {
+    Algorithm algorithm = Algorithm::chi_square;
+    int min_hits = 5;               // fewer hits: the token is unknown (prob = x)
+    double prob_min = 0.0001;       // token probabilities are clamped into
+    double prob_max = 0.9999;       //   [prob_min, prob_max]
+    std::size_t graham_tokens = 15;
+    std::size_t burton_tokens = 27;
+    std::size_t robinson_tokens = 25;
+    double robinson_s = 0.01;       // strength of the prior (Robinson's s)
+    double robinson_x = 0.5;        // prior probability of an unknown token (x)
+    double chi_cutoff = 0.5010;     // chi-square: spam when I > cutoff
+    double exclusion_radius = 0.45; // chi-square ignores |p - 0.5| < radius... see combiner.cpp
+    double spam_threshold = 0.9;    // graham/burton/robinson/naive: spam when p >= threshold
+};
+
+// A token that decided the verdict, for X-DSPAM-Factors.
+struct Factor {
+    Token token = 0;
+    double probability = 0.5;
+};
+
+struct Verdict {
+    Class result = Class::innocent;
+    double probability = 0.0;  // DSPAM's probability of spam, 0..1
+    double confidence = 0.0;   // DSPAM's confidence in `result`, 0..1
+    double score = 0.0;        // log-odds spamminess, unsaturated; > 0 leans spam
+    std::vector<Factor> factors;
+};
+
+// `stats` holds one entry per distinct token of the message (unknown tokens
+// with zero counts); `totals` are the user's (merged) totals.
+Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
+                const ScoringParams& params);
+
+// A token's spam probability as the algorithm sees it (before clamping).
+double token_probability(const Counts& counts, const Totals& totals, const ScoringParams& params);
+
+bool parse_algorithm(std::string_view name, Algorithm& out);
+std::string_view algorithm_name(Algorithm algorithm);
+
+}  // namespace dspamd

@@ -1,0 +1,80 @@
+// Training: what a classification, a corpus feed or a user's correction adds
+// to the token store, as a set of count deltas. Pure: the caller applies the
+// deltas in one transaction.
+//
+// Modes (DSPAM's):
+//   teft     train everything: every classified message is learned as its result
+//   toe      train on error: only corrections are learned
+//   tum      train until mature: like teft, but tokens that already have enough
+//            hits are not learned again (they are mature)
+//   notrain  classify only; corrections are still counted, never learned
+// A correction of a signature moves the counts it learned from the wrong class
+// to the right one, so the store ends up as if the message had been learned
+// right in the first place.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classifier/types.h"
+
+namespace dspamd {
+
+enum class TrainingMode { teft, toe, tum, notrain };
+
+struct TrainingParams {
+    TrainingMode mode = TrainingMode::teft;
+    std::int64_t tum_maturity = 50;  // TUM: tokens with this many hits in all are mature
+};
+
+struct TokenDelta {
+    Token token = 0;
+    std::int32_t spam = 0;
+    std::int32_t innocent = 0;
+    friend bool operator==(const TokenDelta&, const TokenDelta&) = default;
+};
+
+// Everything one training changes: token deltas in ascending token order and
+// the change to the user's totals.
+struct TrainingDelta {
+    std::vector<TokenDelta> tokens;
+    Totals totals;
+    bool empty() const { return tokens.empty() && totals == Totals{}; }
+};
+
+// What a retraining needs to know about a classified message.
+struct Signature {
+    Class result = Class::innocent;  // what the message was classified (or last corrected) as
+    std::vector<Token> learned;      // tokens whose counts went to `result` (sorted)
+    std::vector<Token> unlearned;    // tokens seen but not learned (sorted)
+    bool totals_learned = false;     // the message counted in result's *_learned total
+    friend bool operator==(const Signature&, const Signature&) = default;
+};
+
+// The learning that follows a classification. `stats` are the message's tokens
+// with the counts they had when classified (TUM needs them to tell maturity).
+// Fills `signature` with what was done.
+TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
+                               const TrainingParams& params, Signature& signature);
+
+// Corpus feeding (dspamctl train): learn the tokens as `cls` without a
+// classification; counted in *_corpusfed and *_learned.
+TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls);
+
+// A user's correction: the message of `signature` is really `right`. Returns
+// an empty delta when the signature already says `right`. Updates `signature`
+// so that a second correction back is exact too.
+TrainingDelta correct(Signature& signature, Class right, const TrainingParams& params);
+
+// Signatures are stored as bytes: a compact, versioned encoding (sorted tokens
+// as varint deltas). decode_signature returns false on malformed input.
+std::string encode_signature(const Signature& signature);
+bool decode_signature(std::string_view bytes, Signature& out);
+
+bool parse_training_mode(std::string_view name, TrainingMode& out);
+std::string_view training_mode_name(TrainingMode mode);
+
+}  // namespace dspamd

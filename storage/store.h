@@ -1,0 +1,82 @@
+// The token store: the one narrow, batch-oriented interface between the
+// classifier and its data. A message costs one fetch (all its token counts and
+// the user's totals, merged with the user's group) and, when it is learned,
+// one apply (all deltas in one transaction). Implementations: MemoryStore for
+// unit tests and quick evaluations, PgStore (PostgreSQL) for everything else.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classifier/training.h"
+#include "classifier/types.h"
+
+namespace dspamd {
+
+using UserId = std::int64_t;
+
+// The database could not be reached or did not answer in time: the caller's
+// failure policy decides (tempfail by default). Other errors are internal.
+class StoreUnavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A user's counts as the classifier sees them: own plus merged group.
+struct Snapshot {
+    Totals totals;
+    std::vector<TokenStat> stats;  // one per requested token, same order; unknown = zero counts
+};
+
+// What one training writes besides counts: the message's signature.
+struct SignatureRecord {
+    std::string id;  // printable, unique per user (X-DSPAM-Signature)
+    Signature signature;
+};
+
+// One row of DSPAM's dspam_stats, as the statistics views compute it.
+struct UserStats {
+    std::string user;
+    Totals totals;
+    std::int64_t true_positives = 0;
+    std::int64_t true_negatives = 0;
+    std::int64_t false_positives = 0;
+    std::int64_t false_negatives = 0;
+    double accuracy = 0.0;  // percent of classified messages judged right
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // The id of a user by name; virtual users are created on first use.
+    virtual UserId user_id(std::string_view name) = 0;
+
+    // Makes `group` the merged group of `user`: its counts and totals are
+    // added to the user's at read time (DSPAM's merged groups). Empty: none.
+    virtual void set_merge_group(UserId user, std::optional<UserId> group) = 0;
+
+    // One round trip. `tokens` are distinct and sorted ascending.
+    virtual Snapshot fetch(UserId user, std::span<const Token> tokens) = 0;
+
+    // One transaction: token deltas (ascending token order), totals, and an
+    // optional signature to insert or replace.
+    virtual void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) = 0;
+
+    virtual std::optional<Signature> load_signature(UserId user, std::string_view id) = 0;
+
+    // Per-user preferences (DSPAM's preference table), key -> value.
+    virtual std::map<std::string, std::string> preferences(UserId user) = 0;
+    virtual void set_preference(UserId user, std::string_view key, std::string_view value) = 0;
+
+    // dspam_stats: every user, or the one named.
+    virtual std::vector<UserStats> stats(std::optional<std::string_view> user) = 0;
+};
+
+}  // namespace dspamd
