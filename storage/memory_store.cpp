@@ -1,1 +1,194 @@
-// placeholder: being written
+// The in-memory Store. Every rule here mirrors one in schema/ or sql.cpp so
+// that tests against MemoryStore hold for PgStore too.
+#include "storage/memory_store.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "storage/limits.h"
+
+namespace dspamd {
+
+namespace {
+
+std::int64_t add_clamped(std::int64_t value, std::int64_t delta) {
+    return std::max<std::int64_t>(0, value + delta);
+}
+
+void add_totals_clamped(Totals& to, const Totals& delta) {
+    to.spam_learned = add_clamped(to.spam_learned, delta.spam_learned);
+    to.innocent_learned = add_clamped(to.innocent_learned, delta.innocent_learned);
+    to.spam_misclassified = add_clamped(to.spam_misclassified, delta.spam_misclassified);
+    to.innocent_misclassified =
+        add_clamped(to.innocent_misclassified, delta.innocent_misclassified);
+    to.spam_corpusfed = add_clamped(to.spam_corpusfed, delta.spam_corpusfed);
+    to.innocent_corpusfed = add_clamped(to.innocent_corpusfed, delta.innocent_corpusfed);
+    to.spam_classified = add_clamped(to.spam_classified, delta.spam_classified);
+    to.innocent_classified = add_clamped(to.innocent_classified, delta.innocent_classified);
+}
+
+}  // namespace
+
+UserStats compute_user_stats(std::string user, const Totals& totals) {
+    UserStats stats;
+    stats.user = std::move(user);
+    stats.totals = totals;
+    stats.true_positives =
+        std::max<std::int64_t>(0, totals.spam_learned + totals.spam_classified -
+                                      totals.spam_misclassified - totals.spam_corpusfed);
+    stats.true_negatives =
+        std::max<std::int64_t>(0, totals.innocent_learned + totals.innocent_classified -
+                                      totals.innocent_misclassified - totals.innocent_corpusfed);
+    stats.false_positives = totals.innocent_misclassified;
+    stats.false_negatives = totals.spam_misclassified;
+    const std::int64_t all =
+        stats.true_positives + stats.true_negatives + stats.false_positives + stats.false_negatives;
+    // dspam_stats prints 100% when nothing was classified yet.
+    stats.accuracy =
+        all == 0 ? 100.0
+                 : 100.0 - static_cast<double>(stats.false_positives + stats.false_negatives) *
+                               100.0 / static_cast<double>(all);
+    return stats;
+}
+
+MemoryStore::User& MemoryStore::user_locked(UserId id, const char* what) {
+    if (id < 1 || static_cast<std::size_t>(id) > m_users.size()) {
+        throw std::invalid_argument(std::string(what) + ": no user with id " + std::to_string(id));
+    }
+    return m_users[static_cast<std::size_t>(id - 1)];
+}
+
+const MemoryStore::User* MemoryStore::find_locked(UserId id) const {
+    if (id < 1 || static_cast<std::size_t>(id) > m_users.size()) {
+        return nullptr;
+    }
+    return &m_users[static_cast<std::size_t>(id - 1)];
+}
+
+UserId MemoryStore::user_id(std::string_view name) {
+    check_user_name(name);
+    std::lock_guard lock(m_mutex);
+    if (const auto found = m_ids.find(name); found != m_ids.end()) {
+        return found->second;
+    }
+    m_users.push_back(User{std::string(name), std::nullopt, {}, {}, {}, {}});
+    const auto id = static_cast<UserId>(m_users.size());
+    m_ids.emplace(std::string(name), id);
+    return id;
+}
+
+void MemoryStore::set_merge_group(UserId user, std::optional<UserId> group) {
+    std::lock_guard lock(m_mutex);
+    User& u = user_locked(user, "set merge group");
+    if (group) {
+        if (*group == user) {
+            throw std::invalid_argument("set merge group: a user cannot be its own group");
+        }
+        user_locked(*group, "set merge group");
+    }
+    u.group = group;
+}
+
+Snapshot MemoryStore::fetch(UserId user, std::span<const Token> tokens) {
+    std::lock_guard lock(m_mutex);
+    Snapshot snapshot;
+    snapshot.stats.reserve(tokens.size());
+    const User* own = find_locked(user);
+    const User* group = own != nullptr && own->group ? find_locked(*own->group) : nullptr;
+    for (const User* owner : {own, group}) {
+        if (owner != nullptr) {
+            snapshot.totals += owner->totals;
+        }
+    }
+    for (const Token token : tokens) {
+        TokenStat stat{token, {}};
+        for (const User* owner : {own, group}) {
+            if (owner == nullptr) {
+                continue;
+            }
+            if (const auto hit = owner->tokens.find(token); hit != owner->tokens.end()) {
+                stat.counts.spam += hit->second.spam;
+                stat.counts.innocent += hit->second.innocent;
+            }
+        }
+        snapshot.stats.push_back(stat);
+    }
+    return snapshot;
+}
+
+void MemoryStore::apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) {
+    std::string encoded;
+    if (signature != nullptr) {
+        check_signature_id(signature->id);
+        encoded = encode_signature(signature->signature);
+    }
+    std::lock_guard lock(m_mutex);
+    User& u = user_locked(user, "apply");
+    for (const TokenDelta& change : delta.tokens) {
+        if (change.spam == 0 && change.innocent == 0) {
+            continue;
+        }
+        Counts& counts = u.tokens[change.token];
+        counts.spam = add_clamped(counts.spam, change.spam);
+        counts.innocent = add_clamped(counts.innocent, change.innocent);
+        if (counts == Counts{}) {
+            u.tokens.erase(change.token);
+        }
+    }
+    add_totals_clamped(u.totals, delta.totals);
+    if (signature != nullptr) {
+        u.signatures.insert_or_assign(signature->id, std::move(encoded));
+    }
+}
+
+std::optional<Signature> MemoryStore::load_signature(UserId user, std::string_view id) {
+    std::lock_guard lock(m_mutex);
+    const User* u = find_locked(user);
+    if (u == nullptr) {
+        return std::nullopt;
+    }
+    const auto found = u->signatures.find(id);
+    if (found == u->signatures.end()) {
+        return std::nullopt;
+    }
+    Signature signature;
+    if (!decode_signature(found->second, signature)) {
+        throw std::runtime_error("signature '" + std::string(id) + "' of user " +
+                                 std::to_string(user) + " is malformed");
+    }
+    return signature;
+}
+
+std::map<std::string, std::string> MemoryStore::preferences(UserId user) {
+    std::lock_guard lock(m_mutex);
+    const User* u = find_locked(user);
+    return u != nullptr ? u->preferences : std::map<std::string, std::string>{};
+}
+
+void MemoryStore::set_preference(UserId user, std::string_view key, std::string_view value) {
+    check_preference(key, value);
+    std::lock_guard lock(m_mutex);
+    user_locked(user, "set preference")
+        .preferences.insert_or_assign(std::string(key), std::string(value));
+}
+
+std::vector<UserStats> MemoryStore::stats(std::optional<std::string_view> user) {
+    std::lock_guard lock(m_mutex);
+    std::vector<UserStats> rows;
+    // m_ids is ordered by name, like the view's ORDER BY user_name.
+    for (const auto& [name, id] : m_ids) {
+        if (user && name != *user) {
+            continue;
+        }
+        rows.push_back(compute_user_stats(name, m_users[static_cast<std::size_t>(id - 1)].totals));
+    }
+    return rows;
+}
+
+std::size_t MemoryStore::token_count(UserId user) const {
+    std::lock_guard lock(m_mutex);
+    const User* u = find_locked(user);
+    return u != nullptr ? u->tokens.size() : 0;
+}
+
+}  // namespace dspamd

@@ -1,1 +1,391 @@
-// placeholder: being written
+// PgStore: the Store on PostgreSQL. Every statement is a named one from
+// storage/sql.cpp; this file binds parameters, reads results and maps
+// libpqxx's errors to the store's: connection trouble and timeouts to
+// StoreUnavailable, serialization failures and deadlocks to a retry, bad
+// input caught by the schema's constraints to std::invalid_argument.
+//
+// Token arrays travel as text array literals ("{1,-2,3}") through libpqxx.
+// Measured with test/storage/pg_store_bench (2-core machine shared with other
+// builds, load average ~8; PostgreSQL 15 on a unix socket; one user with a
+// warm table of 100k tokens; messages of 600 tokens, 540 known; medians of
+// 200 runs, three runs):
+//   fetch, text arrays via libpqxx         9.4 / 10.5 / 16.6 ms
+//   fetch, binary params+results (libpq)   8.1 /  8.3 / 13.3 ms
+//   apply, text arrays via libpqxx        19.7 / 19.9 / 26.7 ms  (BEGIN, upsert, totals, COMMIT)
+//   apply, binary params (libpq)          21.4 / 22.3 / 27.9 ms
+//   apply, binary, synchronous_commit off                24.3 ms
+// (the third run under more load). EXPLAIN ANALYZE puts most of a fetch in
+// the server's index scan (one btree descent per array element, ~2400
+// buffer hits for 600 tokens), and most of an apply is the 600-row upsert
+// itself (not waiting for the WAL flush saves ~13 %). The wire format is not
+// what costs: binary arrays save ~15-20 % of a fetch, partly client-side
+// parsing, and nothing on apply. Not worth a second client API beside
+// libpqxx (whose connection hides its PGconn), so text arrays it is.
+#include "storage/pg_store.h"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <chrono>
+#include <pqxx/pqxx>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "storage/limits.h"
+#include "storage/sql.h"
+
+namespace dspamd {
+
+namespace {
+
+constexpr int k_max_user_ensure_attempts = 3;
+
+std::int64_t to_db(Token token) {
+    return std::bit_cast<std::int64_t>(token);
+}
+
+Token from_db(std::int64_t value) {
+    return std::bit_cast<Token>(value);
+}
+
+// A PostgreSQL array literal of integers: "{1,-2,3}".
+template <typename Range, typename Convert>
+std::string array_literal(const Range& values, Convert convert) {
+    std::string text;
+    text.reserve(values.size() * 21 + 2);
+    text += '{';
+    char buffer[24];
+    bool first = true;
+    for (const auto& value : values) {
+        if (!first) {
+            text += ',';
+        }
+        first = false;
+        const auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), convert(value));
+        text.append(buffer, end);
+    }
+    text += '}';
+    return text;
+}
+
+bool is_connection_state(const std::string& state) {
+    // 08: connection exception; 57P01..57P03: the server is shutting down or
+    // not yet accepting connections.
+    return state.starts_with("08") || state.starts_with("57P");
+}
+
+bool is_unavailable_state(const std::string& state) {
+    // 57014 statement_timeout (query_canceled), 53300 too_many_connections.
+    return is_connection_state(state) || state == "57014" || state == "53300";
+}
+
+bool is_input_state(const std::string& state) {
+    // 22: data exception (bad encoding, out of range); 23503 a foreign key
+    // (unknown user or group); 23514 a check constraint.
+    return state.starts_with("22") || state == "23503" || state == "23514";
+}
+
+Totals read_totals(const pqxx::row& row, pqxx::row::size_type first) {
+    Totals totals;
+    totals.spam_learned = row[first].as<std::int64_t>();
+    totals.innocent_learned = row[first + 1].as<std::int64_t>();
+    totals.spam_misclassified = row[first + 2].as<std::int64_t>();
+    totals.innocent_misclassified = row[first + 3].as<std::int64_t>();
+    totals.spam_corpusfed = row[first + 4].as<std::int64_t>();
+    totals.innocent_corpusfed = row[first + 5].as<std::int64_t>();
+    totals.spam_classified = row[first + 6].as<std::int64_t>();
+    totals.innocent_classified = row[first + 7].as<std::int64_t>();
+    return totals;
+}
+
+}  // namespace
+
+PgStore::PgStore(PgStoreOptions options)
+    : m_options(std::move(options)),
+      m_pool(PgPoolOptions{m_options.dsn, m_options.pool_size, m_options.connect_timeout_ms,
+                           m_options.statement_timeout_ms},
+             [](pqxx::connection& conn) { sql::prepare_store_statements(conn); }) {
+    if (m_options.max_retries < 0) {
+        throw std::invalid_argument("database max_retries must not be negative");
+    }
+}
+
+// Runs `work` on a leased connection. Serialization failures and deadlocks
+// are retried up to max_retries times; a broken connection once more on a
+// fresh connection (after a server restart the idle ones are all dead) --
+// safe because an interrupted transaction was never committed; "in doubt"
+// commits are never retried.
+template <typename Work>
+auto PgStore::run(const char* what, Work&& work) {
+    bool reconnected = false;
+    for (int attempt = 0;; ++attempt) {
+        PgPool::Lease lease = m_pool.lease();
+        const auto retry_or_give_up = [&](const std::exception& e) {
+            if (attempt >= m_options.max_retries) {
+                throw StoreUnavailable(std::string(what) + ": gave up after " +
+                                       std::to_string(attempt + 1) + " attempts: " + e.what());
+            }
+            // A short, growing pause lets the other transaction finish.
+            std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1)));
+        };
+        try {
+            return work(lease.connection());
+        } catch (const pqxx::in_doubt_error& e) {
+            lease.discard();
+            throw StoreUnavailable(std::string(what) +
+                                   ": connection lost during commit, outcome unknown: " + e.what());
+        } catch (const pqxx::statement_completion_unknown& e) {
+            lease.discard();
+            throw StoreUnavailable(std::string(what) + ": " + e.what());
+        } catch (const pqxx::serialization_failure& e) {
+            retry_or_give_up(e);
+        } catch (const pqxx::deadlock_detected& e) {
+            retry_or_give_up(e);
+        } catch (const pqxx::broken_connection& e) {
+            lease.discard();
+            m_pool.clear_idle();
+            if (reconnected) {
+                throw StoreUnavailable(std::string(what) + ": " + e.what());
+            }
+            reconnected = true;
+            --attempt;
+        } catch (const pqxx::sql_error& e) {
+            const std::string state = e.sqlstate();
+            if (state == "40001" || state == "40P01") {
+                retry_or_give_up(e);
+            } else if (is_unavailable_state(state)) {
+                if (is_connection_state(state)) {
+                    lease.discard();
+                    m_pool.clear_idle();
+                }
+                throw StoreUnavailable(std::string(what) + ": " + e.what());
+            } else if (is_input_state(state)) {
+                throw std::invalid_argument(std::string(what) + ": " + e.what());
+            } else {
+                throw;
+            }
+        }
+        if (!lease.connection().is_open()) {
+            lease.discard();
+        }
+    }
+}
+
+UserId PgStore::user_id(std::string_view name) {
+    check_user_name(name);
+    const std::string key(name);
+    {
+        std::lock_guard lock(m_users_mutex);
+        if (const auto found = m_user_ids.find(key); found != m_user_ids.end()) {
+            return found->second;
+        }
+    }
+    for (int attempt = 0; attempt < k_max_user_ensure_attempts; ++attempt) {
+        const std::optional<UserId> id =
+            run("create user", [&](pqxx::connection& conn) -> std::optional<UserId> {
+                pqxx::work txn(conn);
+                const pqxx::result result = txn.exec_prepared(sql::k_user_ensure, key);
+                txn.commit();
+                if (result.empty()) {
+                    return std::nullopt;
+                }
+                return result[0][0].as<UserId>();
+            });
+        if (id) {
+            std::lock_guard lock(m_users_mutex);
+            m_user_ids.emplace(key, *id);
+            return *id;
+        }
+    }
+    throw std::runtime_error("user '" + key + "' could neither be created nor found");
+}
+
+void PgStore::set_merge_group(UserId user, std::optional<UserId> group) {
+    const auto affected = run("set merge group", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        const pqxx::result result = group ? txn.exec_prepared(sql::k_user_set_group, user, *group)
+                                          : txn.exec_prepared(sql::k_user_set_group, user, nullptr);
+        txn.commit();
+        return result.affected_rows();
+    });
+    if (affected == 0) {
+        throw std::invalid_argument("set merge group: no user with id " + std::to_string(user));
+    }
+}
+
+Snapshot PgStore::fetch(UserId user, std::span<const Token> tokens) {
+    const std::string token_array = array_literal(tokens, to_db);
+    const pqxx::result result = run("fetch", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return txn.exec_prepared(sql::k_fetch, user, token_array);
+    });
+    Snapshot snapshot;
+    std::unordered_map<Token, Counts> found;
+    found.reserve(result.size());
+    for (const pqxx::row& row : result) {
+        if (row[0].is_null()) {
+            snapshot.totals = read_totals(row, 3);
+        } else {
+            found.emplace(from_db(row[0].as<std::int64_t>()),
+                          Counts{row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
+        }
+    }
+    snapshot.stats.reserve(tokens.size());
+    for (const Token token : tokens) {
+        const auto hit = found.find(token);
+        snapshot.stats.push_back(TokenStat{token, hit != found.end() ? hit->second : Counts{}});
+    }
+    return snapshot;
+}
+
+void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) {
+    std::vector<TokenDelta> changes;
+    changes.reserve(delta.tokens.size());
+    std::vector<Token> negative;
+    for (const TokenDelta& change : delta.tokens) {
+        if (change.spam == 0 && change.innocent == 0) {
+            continue;
+        }
+        changes.push_back(change);
+        if (change.spam < 0 || change.innocent < 0) {
+            negative.push_back(change.token);
+        }
+    }
+    std::string encoded;
+    if (signature != nullptr) {
+        check_signature_id(signature->id);
+        encoded = encode_signature(signature->signature);
+    }
+    if (changes.empty() && delta.totals == Totals{} && signature == nullptr) {
+        return;
+    }
+    const std::string tokens =
+        array_literal(changes, [](const TokenDelta& d) { return to_db(d.token); });
+    const std::string spam =
+        array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.spam}; });
+    const std::string innocent =
+        array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.innocent}; });
+    const std::string negative_tokens = array_literal(negative, to_db);
+    const Totals& t = delta.totals;
+
+    run("apply", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        if (!changes.empty()) {
+            txn.exec_prepared(sql::k_apply_tokens, user, tokens, spam, innocent);
+        }
+        if (!negative.empty()) {
+            txn.exec_prepared(sql::k_clamp_tokens, user, negative_tokens);
+        }
+        if (t != Totals{}) {
+            txn.exec_prepared(sql::k_apply_totals, user, t.spam_learned, t.innocent_learned,
+                              t.spam_misclassified, t.innocent_misclassified, t.spam_corpusfed,
+                              t.innocent_corpusfed, t.spam_classified, t.innocent_classified);
+        }
+        if (signature != nullptr) {
+            txn.exec_prepared(sql::k_signature_store, user, signature->id,
+                              pqxx::binarystring(encoded));
+        }
+        txn.commit();
+    });
+}
+
+std::optional<Signature> PgStore::load_signature(UserId user, std::string_view id) {
+    const std::string key(id);
+    const pqxx::result result = run("load signature", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return txn.exec_prepared(sql::k_signature_load, user, key);
+    });
+    if (result.empty()) {
+        return std::nullopt;
+    }
+    const pqxx::binarystring data(result[0][0]);
+    Signature signature;
+    if (!decode_signature(data.str(), signature)) {
+        throw std::runtime_error("signature '" + key + "' of user " + std::to_string(user) +
+                                 " is malformed in the database");
+    }
+    return signature;
+}
+
+std::map<std::string, std::string> PgStore::preferences(UserId user) {
+    const pqxx::result result = run("load preferences", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return txn.exec_prepared(sql::k_preferences_load, user);
+    });
+    std::map<std::string, std::string> values;
+    for (const pqxx::row& row : result) {
+        values.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    return values;
+}
+
+void PgStore::set_preference(UserId user, std::string_view key, std::string_view value) {
+    check_preference(key, value);
+    const std::string k(key);
+    const std::string v(value);
+    run("set preference", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        txn.exec_prepared(sql::k_preference_store, user, k, v);
+        txn.commit();
+    });
+}
+
+std::vector<UserStats> PgStore::stats(std::optional<std::string_view> user) {
+    const std::string name = user ? std::string(*user) : std::string();
+    const pqxx::result result = run("statistics", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return user ? txn.exec_prepared(sql::k_stats_user, name)
+                    : txn.exec_prepared(sql::k_stats_all);
+    });
+    std::vector<UserStats> rows;
+    rows.reserve(result.size());
+    for (const pqxx::row& row : result) {
+        UserStats stats;
+        stats.user = row[0].as<std::string>();
+        stats.totals = read_totals(row, 1);
+        stats.true_positives = row[9].as<std::int64_t>();
+        stats.true_negatives = row[10].as<std::int64_t>();
+        stats.false_positives = row[11].as<std::int64_t>();
+        stats.false_negatives = row[12].as<std::int64_t>();
+        stats.accuracy = row[13].as<double>();
+        rows.push_back(std::move(stats));
+    }
+    return rows;
+}
+
+std::int64_t PgStore::purge_signatures(int older_than_days) {
+    if (older_than_days < 0) {
+        throw std::invalid_argument("purge signatures: days must not be negative");
+    }
+    return run("purge signatures", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        const pqxx::result result = txn.exec_prepared(sql::k_purge_signatures, older_than_days);
+        txn.commit();
+        return static_cast<std::int64_t>(result.affected_rows());
+    });
+}
+
+std::int64_t PgStore::purge_tokens(const TokenPurgeOptions& options) {
+    if (options.stale_days < 0 || options.hapax_days < 0 || options.unused_days < 0 ||
+        options.batch_size < 1) {
+        throw std::invalid_argument("purge tokens: days must not be negative, batch size positive");
+    }
+    std::int64_t total = 0;
+    for (;;) {
+        const std::int64_t deleted = run("purge tokens", [&](pqxx::connection& conn) {
+            pqxx::work txn(conn);
+            const pqxx::result result =
+                txn.exec_prepared(sql::k_purge_tokens, options.stale_days, options.hapax_days,
+                                  options.unused_days, options.batch_size);
+            txn.commit();
+            return static_cast<std::int64_t>(result.affected_rows());
+        });
+        total += deleted;
+        if (deleted < options.batch_size) {
+            return total;
+        }
+    }
+}
+
+}  // namespace dspamd

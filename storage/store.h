@@ -67,7 +67,8 @@ public:
 
     // One transaction: token deltas (ascending token order), totals, and an
     // optional signature to insert or replace.
-    virtual void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) = 0;
+    virtual void apply(UserId user, const TrainingDelta& delta,
+                       const SignatureRecord* signature) = 0;
 
     virtual std::optional<Signature> load_signature(UserId user, std::string_view id) = 0;
 

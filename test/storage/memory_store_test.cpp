@@ -1,1 +1,97 @@
+// Unit tests of MemoryStore: the Store contract (store_contract.h, shared
+// with the PgStore integration tests) plus its thread safety.
+#include "storage/memory_store.h"
+
 #include <doctest/doctest.h>
+
+#include <thread>
+
+#include "test/storage/store_contract.h"
+
+namespace dspamd {
+namespace {
+
+TEST_CASE("memory store: users") {
+    MemoryStore store;
+    contract::check_users(store, "");
+}
+
+TEST_CASE("memory store: fetch and apply round trip") {
+    MemoryStore store;
+    contract::check_fetch_apply(store, "");
+}
+
+TEST_CASE("memory store: counts never negative") {
+    MemoryStore store;
+    contract::check_never_negative(store, "");
+}
+
+TEST_CASE("memory store: merged group") {
+    MemoryStore store;
+    contract::check_merged_group(store, "");
+}
+
+TEST_CASE("memory store: statistics") {
+    MemoryStore store;
+    contract::check_stats(store, "");
+}
+
+TEST_CASE("memory store: signatures") {
+    MemoryStore store;
+    contract::check_signatures(store, "");
+}
+
+TEST_CASE("memory store: preferences") {
+    MemoryStore store;
+    contract::check_preferences(store, "");
+}
+
+TEST_CASE("memory store: empty token rows are dropped") {
+    MemoryStore store;
+    const UserId user = store.user_id("rows");
+    store.apply(user, contract::make_delta({{1, 1, 0}, {2, 0, 1}}), nullptr);
+    CHECK(store.token_count(user) == 2);
+    store.apply(user, contract::make_delta({{1, -1, 0}, {3, -1, -1}}), nullptr);
+    CHECK(store.token_count(user) == 1);
+}
+
+TEST_CASE("memory store: concurrent learners") {
+    MemoryStore store;
+    const UserId user = store.user_id("threads");
+    constexpr int k_rounds = 2000;
+    const auto learn = [&](std::int32_t spam, std::int32_t innocent) {
+        for (int i = 0; i < k_rounds; ++i) {
+            Totals totals;
+            totals.spam_learned = spam;
+            totals.innocent_learned = innocent;
+            store.apply(user,
+                        contract::make_delta({{1, spam, innocent}, {2, spam, innocent}}, totals),
+                        nullptr);
+            (void)store.fetch(user, std::vector<Token>{1, 2});
+        }
+    };
+    std::thread a(learn, 1, 0);
+    std::thread b(learn, 0, 1);
+    a.join();
+    b.join();
+    CHECK(contract::counts_of(store, user, 1) == Counts{k_rounds, k_rounds});
+    CHECK(contract::counts_of(store, user, 2) == Counts{k_rounds, k_rounds});
+    CHECK(store.fetch(user, {}).totals.spam_learned == k_rounds);
+    CHECK(store.fetch(user, {}).totals.innocent_learned == k_rounds);
+}
+
+TEST_CASE("compute_user_stats follows dspam_stats") {
+    Totals totals;
+    totals.spam_learned = 10;
+    totals.innocent_learned = 10;
+    totals.spam_misclassified = 1;
+    totals.innocent_misclassified = 1;
+    const UserStats s = compute_user_stats("u", totals);
+    CHECK(s.true_positives == 9);
+    CHECK(s.true_negatives == 9);
+    CHECK(s.accuracy == doctest::Approx(90.0));
+    CHECK(compute_user_stats("u", Totals{}).accuracy == doctest::Approx(100.0));
+}
+
+}  // namespace
+}  // namespace dspamd

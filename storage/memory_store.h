@@ -1,0 +1,52 @@
+// MemoryStore: the Store in memory, for unit tests and fast evaluations. Same
+// semantics as PgStore (merged groups one level deep, counts and totals never
+// below zero, signatures replaced by id, the dspam_stats formulas, the same
+// input limits, signatures kept encoded as in the signatures table); one
+// mutex makes it safe to share between threads.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "storage/store.h"
+
+namespace dspamd {
+
+class MemoryStore final : public Store {
+public:
+    UserId user_id(std::string_view name) override;
+    void set_merge_group(UserId user, std::optional<UserId> group) override;
+    Snapshot fetch(UserId user, std::span<const Token> tokens) override;
+    void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
+    std::optional<Signature> load_signature(UserId user, std::string_view id) override;
+    std::map<std::string, std::string> preferences(UserId user) override;
+    void set_preference(UserId user, std::string_view key, std::string_view value) override;
+    std::vector<UserStats> stats(std::optional<std::string_view> user) override;
+
+    // How many token rows a user has (tests, evaluations).
+    std::size_t token_count(UserId user) const;
+
+private:
+    struct User {
+        std::string name;
+        std::optional<UserId> group;
+        Totals totals;
+        std::unordered_map<Token, Counts> tokens;
+        std::map<std::string, std::string, std::less<>> signatures;  // encode_signature()
+        std::map<std::string, std::string> preferences;
+    };
+
+    User& user_locked(UserId id, const char* what);
+    const User* find_locked(UserId id) const;
+
+    mutable std::mutex m_mutex;
+    std::vector<User> m_users;  // id = index + 1, as the database's identity starts at 1
+    std::map<std::string, UserId, std::less<>> m_ids;
+};
+
+// DSPAM's dspam_stats figures from a user's totals (src/tools/dspam_stats.c),
+// as the user_stats view computes them.
+UserStats compute_user_stats(std::string user, const Totals& totals);
+
+}  // namespace dspamd

@@ -1,0 +1,194 @@
+// The SQL of dspamd's storage. One table of named statements so that the
+// queries can be read, reviewed and EXPLAINed together; PgStore only ever
+// names them. Tokens are bigint (the uint64 hash bit-cast); hit counts are
+// kept non-negative with greatest(0, ...), the totals by CHECK constraints too.
+#include "storage/sql.h"
+
+#include <array>
+
+namespace dspamd::sql {
+
+namespace {
+
+constexpr std::array k_statements = {
+    // $1 name -> id. Creates the user on first use. DO NOTHING + the SELECT
+    // avoids writing a new row version for an existing user; when a racing
+    // transaction inserts the same name, neither part returns a row and the
+    // caller asks again.
+    Statement{k_user_ensure,
+              "WITH ins AS ("
+              "  INSERT INTO users (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)"
+              " SELECT id FROM ins"
+              " UNION ALL SELECT id FROM users WHERE name = $1"
+              " LIMIT 1"},
+
+    // $1 user, $2 group or NULL.
+    Statement{k_user_set_group, "UPDATE users SET merge_group_id = $2 WHERE id = $1"},
+
+    // $1 user, $2 bigint[] tokens. The whole read of a message in one round
+    // trip: the counts of the user and of the user's merged group, summed per
+    // token, plus one row (token IS NULL) with the summed totals in columns
+    // 4..11. Unknown tokens have no row.
+    Statement{k_fetch,
+              "WITH owners AS ("
+              "  SELECT id FROM users WHERE id = $1"
+              "  UNION"
+              "  SELECT merge_group_id FROM users WHERE id = $1 AND merge_group_id IS NOT NULL)"
+              " SELECT NULL::bigint, NULL::bigint, NULL::bigint,"
+              "  coalesce(sum(spam_learned), 0)::bigint,"
+              "  coalesce(sum(innocent_learned), 0)::bigint,"
+              "  coalesce(sum(spam_misclassified), 0)::bigint,"
+              "  coalesce(sum(innocent_misclassified), 0)::bigint,"
+              "  coalesce(sum(spam_corpusfed), 0)::bigint,"
+              "  coalesce(sum(innocent_corpusfed), 0)::bigint,"
+              "  coalesce(sum(spam_classified), 0)::bigint,"
+              "  coalesce(sum(innocent_classified), 0)::bigint"
+              " FROM totals WHERE user_id IN (SELECT id FROM owners)"
+              " UNION ALL"
+              " SELECT token, sum(spam_hits)::bigint, sum(innocent_hits)::bigint,"
+              "  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+              " FROM tokens"
+              " WHERE user_id IN (SELECT id FROM owners) AND token = ANY($2::bigint[])"
+              " GROUP BY token"},
+
+    // $1 user, $2 bigint[] tokens, $3 bigint[] spam deltas, $4 bigint[]
+    // innocent deltas. One batched upsert. ORDER BY token: every learner
+    // locks rows in the same order, so concurrent learners cannot deadlock.
+    // A new row takes the raw delta; if that is negative, clamp_tokens fixes
+    // it in the same transaction (EXCLUDED must carry the raw delta for the
+    // update of an existing row).
+    Statement{k_apply_tokens,
+              "INSERT INTO tokens AS t (user_id, token, spam_hits, innocent_hits, last_hit)"
+              " SELECT $1, d.token, d.spam, d.innocent, current_date"
+              " FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS d (token, spam, innocent)"
+              " ORDER BY d.token"
+              " ON CONFLICT (user_id, token) DO UPDATE"
+              " SET spam_hits = greatest(0, t.spam_hits + excluded.spam_hits),"
+              "     innocent_hits = greatest(0, t.innocent_hits + excluded.innocent_hits),"
+              "     last_hit = excluded.last_hit"},
+
+    // $1 user, $2 bigint[] tokens that had a negative delta. Rows the upsert
+    // created with a negative count: clamp them, and drop those left empty.
+    // Only rows this transaction already holds are touched.
+    Statement{k_clamp_tokens,
+              "WITH empty AS ("
+              "  DELETE FROM tokens"
+              "  WHERE user_id = $1 AND token = ANY($2::bigint[])"
+              "    AND spam_hits <= 0 AND innocent_hits <= 0)"
+              " UPDATE tokens"
+              " SET spam_hits = greatest(0, spam_hits), innocent_hits = greatest(0, innocent_hits)"
+              " WHERE user_id = $1 AND token = ANY($2::bigint[])"
+              "   AND (spam_hits < 0 OR innocent_hits < 0)"
+              "   AND (spam_hits > 0 OR innocent_hits > 0)"},
+
+    // $1 user, $2..$9 deltas in the order of struct Totals.
+    Statement{k_apply_totals,
+              "INSERT INTO totals AS t (user_id, spam_learned, innocent_learned,"
+              "  spam_misclassified, innocent_misclassified, spam_corpusfed, innocent_corpusfed,"
+              "  spam_classified, innocent_classified)"
+              " VALUES ($1, greatest(0, $2::bigint), greatest(0, $3::bigint),"
+              "  greatest(0, $4::bigint), greatest(0, $5::bigint), greatest(0, $6::bigint),"
+              "  greatest(0, $7::bigint), greatest(0, $8::bigint), greatest(0, $9::bigint))"
+              " ON CONFLICT (user_id) DO UPDATE SET"
+              "  spam_learned = greatest(0, t.spam_learned + $2::bigint),"
+              "  innocent_learned = greatest(0, t.innocent_learned + $3::bigint),"
+              "  spam_misclassified = greatest(0, t.spam_misclassified + $4::bigint),"
+              "  innocent_misclassified = greatest(0, t.innocent_misclassified + $5::bigint),"
+              "  spam_corpusfed = greatest(0, t.spam_corpusfed + $6::bigint),"
+              "  innocent_corpusfed = greatest(0, t.innocent_corpusfed + $7::bigint),"
+              "  spam_classified = greatest(0, t.spam_classified + $8::bigint),"
+              "  innocent_classified = greatest(0, t.innocent_classified + $9::bigint)"},
+
+    // $1 user, $2 id, $3 bytea. A replaced signature keeps its creation time:
+    // expiry counts from the classification.
+    Statement{k_signature_store,
+              "INSERT INTO signatures (user_id, id, data) VALUES ($1, $2, $3)"
+              " ON CONFLICT (user_id, id) DO UPDATE SET data = excluded.data"},
+
+    // $1 user, $2 id -> data.
+    Statement{k_signature_load, "SELECT data FROM signatures WHERE user_id = $1 AND id = $2"},
+
+    // $1 user -> key, value.
+    Statement{k_preferences_load, "SELECT key, value FROM preferences WHERE user_id = $1"},
+
+    // $1 user, $2 key, $3 value.
+    Statement{k_preference_store,
+              "INSERT INTO preferences (user_id, key, value) VALUES ($1, $2, $3)"
+              " ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value"},
+
+    // The user_stats view (schema/0001_initial.sql), columns in the order
+    // PgStore reads them.
+    Statement{k_stats_all,
+              "SELECT user_name, spam_learned, innocent_learned, spam_misclassified,"
+              "  innocent_misclassified, spam_corpusfed, innocent_corpusfed, spam_classified,"
+              "  innocent_classified, true_positives, true_negatives, false_positives,"
+              "  false_negatives, accuracy"
+              " FROM user_stats ORDER BY user_name"},
+    Statement{k_stats_user,
+              "SELECT user_name, spam_learned, innocent_learned, spam_misclassified,"
+              "  innocent_misclassified, spam_corpusfed, innocent_corpusfed, spam_classified,"
+              "  innocent_classified, true_positives, true_negatives, false_positives,"
+              "  false_negatives, accuracy"
+              " FROM user_stats WHERE user_name = $1"},
+
+    // $1 days. Signatures whose message is too old to be corrected.
+    Statement{k_purge_signatures,
+              "DELETE FROM signatures WHERE created < now() - make_interval(days => $1)"},
+
+    // $1 stale days, $2 hapax days, $3 unused days, $4 batch size. DSPAM's
+    // purge.sql, one batch: rows with little weight ((innocent*2) + spam < 5)
+    // not hit for $1 days, hapaxes (one hit in one class) not hit for $2
+    // days, anything not hit for $3 days, and rows left empty. Batches keep
+    // each transaction's locks few and short beside the learners.
+    Statement{
+        k_purge_tokens,
+        "WITH doomed AS ("
+        "  SELECT user_id, token FROM tokens"
+        "  WHERE (innocent_hits * 2 + spam_hits < 5 AND current_date - last_hit > $1)"
+        "     OR ((innocent_hits = 1 OR spam_hits = 1) AND (innocent_hits = 0 OR spam_hits = 0)"
+        "         AND current_date - last_hit > $2)"
+        "     OR current_date - last_hit > $3"
+        "     OR (spam_hits = 0 AND innocent_hits = 0)"
+        "  LIMIT $4"
+        "  FOR UPDATE SKIP LOCKED)"
+        " DELETE FROM tokens t USING doomed"
+        " WHERE t.user_id = doomed.user_id AND t.token = doomed.token"},
+};
+
+}  // namespace
+
+std::span<const Statement> store_statements() {
+    return k_statements;
+}
+
+void prepare_store_statements(pqxx::connection_base& conn) {
+    for (const Statement& statement : k_statements) {
+        conn.prepare(statement.name, statement.text);
+    }
+}
+
+std::string_view statement_text(std::string_view name) {
+    for (const Statement& statement : k_statements) {
+        if (name == statement.name) {
+            return statement.text;
+        }
+    }
+    return {};
+}
+
+const char* const k_migrations_bootstrap =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "  version integer PRIMARY KEY,"
+    "  name text NOT NULL,"
+    "  checksum text NOT NULL,"
+    "  applied timestamptz NOT NULL DEFAULT now())";
+
+const char* const k_migrations_lock = "SELECT pg_advisory_lock($1)";
+const char* const k_migrations_unlock = "SELECT pg_advisory_unlock($1)";
+const char* const k_migrations_applied =
+    "SELECT version, name, checksum FROM schema_migrations ORDER BY version";
+const char* const k_migrations_record =
+    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)";
+const char* const k_migrations_checksum = "SELECT md5($1)";
+
+}  // namespace dspamd::sql

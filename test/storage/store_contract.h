@@ -1,0 +1,286 @@
+// The Store contract as test functions, run against MemoryStore
+// (memory_store_test.cpp) and PgStore (pg_store_test.cpp): both stores must
+// pass the very same checks. Each function takes a prefix for its user names
+// so that it can share a database with other tests.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+// Readable failures: doctest prints these instead of {?}.
+namespace doctest {
+template <>
+struct StringMaker<dspamd::Counts> {
+    static String convert(const dspamd::Counts& c) {
+        return ("{spam " + std::to_string(c.spam) + ", innocent " + std::to_string(c.innocent) +
+                "}")
+            .c_str();
+    }
+};
+template <>
+struct StringMaker<dspamd::Totals> {
+    static String convert(const dspamd::Totals& t) {
+        return ("{learned " + std::to_string(t.spam_learned) + "/" +
+                std::to_string(t.innocent_learned) + ", misclassified " +
+                std::to_string(t.spam_misclassified) + "/" +
+                std::to_string(t.innocent_misclassified) + ", corpusfed " +
+                std::to_string(t.spam_corpusfed) + "/" + std::to_string(t.innocent_corpusfed) +
+                ", classified " + std::to_string(t.spam_classified) + "/" +
+                std::to_string(t.innocent_classified) + "}")
+            .c_str();
+    }
+};
+}  // namespace doctest
+
+namespace dspamd::contract {
+
+inline TrainingDelta make_delta(std::vector<TokenDelta> tokens, Totals totals = {}) {
+    std::sort(tokens.begin(), tokens.end(),
+              [](const TokenDelta& a, const TokenDelta& b) { return a.token < b.token; });
+    return TrainingDelta{std::move(tokens), totals};
+}
+
+inline Counts counts_of(Store& store, UserId user, Token token) {
+    const Token tokens[] = {token};
+    return store.fetch(user, tokens).stats.at(0).counts;
+}
+
+inline void check_users(Store& store, const std::string& prefix) {
+    const UserId alice = store.user_id(prefix + "alice@example.com");
+    const UserId bob = store.user_id(prefix + "bob@example.com");
+    CHECK(alice != bob);
+    CHECK(store.user_id(prefix + "alice@example.com") == alice);
+    CHECK_THROWS_AS(store.user_id(""), std::invalid_argument);
+    CHECK_THROWS_AS(store.user_id(std::string(257, 'x')), std::invalid_argument);
+    CHECK_THROWS_AS(store.user_id("bad\xff"
+                                  "utf8"),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(store.user_id(std::string("nul\0byte", 8)), std::invalid_argument);
+    CHECK(store.user_id(prefix + "j\xc3\xbcrgen") > 0);
+}
+
+inline void check_fetch_apply(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "roundtrip");
+    // The high tokens do not fit a signed bigint: they must survive the bit-cast.
+    const Token high = std::numeric_limits<Token>::max();
+    const Token mid = Token{1} << 63;
+    Totals totals;
+    totals.spam_learned = 2;
+    totals.innocent_classified = 5;
+    store.apply(user, make_delta({{7, 3, 1}, {high, 0, 4}, {mid, 2, 0}, {42, 0, 0}}, totals),
+                nullptr);
+    store.apply(user, make_delta({{7, 1, 0}}), nullptr);
+
+    const std::vector<Token> tokens = {1, 7, 42, mid, high};
+    const Snapshot snapshot = store.fetch(user, tokens);
+    REQUIRE(snapshot.stats.size() == tokens.size());
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        CHECK(snapshot.stats[i].token == tokens[i]);
+    }
+    CHECK(snapshot.stats[0].counts == Counts{0, 0});
+    CHECK(snapshot.stats[1].counts == Counts{4, 1});
+    CHECK(snapshot.stats[2].counts == Counts{0, 0});
+    CHECK(snapshot.stats[3].counts == Counts{2, 0});
+    CHECK(snapshot.stats[4].counts == Counts{0, 4});
+    CHECK(snapshot.totals == totals);
+
+    // Empty requests and unknown users read as zero.
+    CHECK(store.fetch(user, {}).stats.empty());
+    CHECK(store.fetch(user, {}).totals == totals);
+    const Snapshot unknown = store.fetch(987654321, tokens);
+    CHECK(unknown.totals == Totals{});
+    CHECK(unknown.stats.size() == tokens.size());
+    CHECK(std::all_of(unknown.stats.begin(), unknown.stats.end(),
+                      [](const TokenStat& s) { return s.counts == Counts{}; }));
+    CHECK_THROWS_AS(store.apply(987654321, make_delta({{1, 1, 0}}), nullptr),
+                    std::invalid_argument);
+}
+
+inline void check_never_negative(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "negative");
+    Totals learned;
+    learned.spam_learned = 1;
+    learned.innocent_misclassified = 1;
+    store.apply(user, make_delta({{10, 2, 1}}, learned), nullptr);
+
+    Totals unlearn;
+    unlearn.spam_learned = -3;
+    unlearn.innocent_misclassified = -1;
+    unlearn.spam_corpusfed = -2;
+    // 10 exists and goes below zero; 11 is new with a negative delta; 12 is
+    // new with a mixed delta (a correction of a purged token).
+    store.apply(user, make_delta({{10, -5, -1}, {11, -1, -1}, {12, 1, -1}}, unlearn), nullptr);
+    CHECK(counts_of(store, user, 10) == Counts{0, 0});
+    CHECK(counts_of(store, user, 11) == Counts{0, 0});
+    CHECK(counts_of(store, user, 12) == Counts{1, 0});
+    const Snapshot snapshot = store.fetch(user, {});
+    CHECK(snapshot.totals == Totals{});
+
+    store.apply(user, make_delta({{10, 1, 2}, {11, 0, 3}}), nullptr);
+    CHECK(counts_of(store, user, 10) == Counts{1, 2});
+    CHECK(counts_of(store, user, 11) == Counts{0, 3});
+}
+
+inline void check_merged_group(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "member");
+    const UserId group = store.user_id(prefix + "group");
+    const UserId outer = store.user_id(prefix + "outer-group");
+    Totals user_totals;
+    user_totals.spam_learned = 1;
+    Totals group_totals;
+    group_totals.spam_learned = 10;
+    group_totals.innocent_learned = 20;
+    Totals outer_totals;
+    outer_totals.spam_corpusfed = 100;
+    store.apply(user, make_delta({{1, 1, 0}, {2, 0, 1}}, user_totals), nullptr);
+    store.apply(group, make_delta({{1, 5, 5}, {3, 7, 0}}, group_totals), nullptr);
+    store.apply(outer, make_delta({{1, 100, 100}}, outer_totals), nullptr);
+
+    const std::vector<Token> tokens = {1, 2, 3, 4};
+    Snapshot alone = store.fetch(user, tokens);
+    CHECK(alone.stats[0].counts == Counts{1, 0});
+    CHECK(alone.stats[2].counts == Counts{0, 0});
+    CHECK(alone.totals == user_totals);
+
+    store.set_merge_group(user, group);
+    // One level only: the group's own group is not added.
+    store.set_merge_group(group, outer);
+    const Snapshot merged = store.fetch(user, tokens);
+    CHECK(merged.stats[0].counts == Counts{6, 5});
+    CHECK(merged.stats[1].counts == Counts{0, 1});
+    CHECK(merged.stats[2].counts == Counts{7, 0});
+    CHECK(merged.stats[3].counts == Counts{0, 0});
+    Totals sum = user_totals;
+    sum += group_totals;
+    CHECK(merged.totals == sum);
+
+    // Learning as the user never changes the group's counts.
+    store.apply(user, make_delta({{3, 1, 0}}), nullptr);
+    CHECK(counts_of(store, group, 3) == Counts{7, 0});
+    CHECK(counts_of(store, user, 3) == Counts{8, 0});
+
+    store.set_merge_group(user, std::nullopt);
+    CHECK(store.fetch(user, tokens).totals == user_totals);
+    CHECK_THROWS_AS(store.set_merge_group(user, user), std::invalid_argument);
+    CHECK_THROWS_AS(store.set_merge_group(user, 987654321), std::invalid_argument);
+    CHECK_THROWS_AS(store.set_merge_group(987654321, group), std::invalid_argument);
+}
+
+inline void check_stats(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "stats");
+    Totals totals;
+    totals.spam_learned = 50;
+    totals.innocent_learned = 120;
+    totals.spam_misclassified = 4;
+    totals.innocent_misclassified = 2;
+    totals.spam_corpusfed = 10;
+    totals.innocent_corpusfed = 20;
+    totals.spam_classified = 6;
+    totals.innocent_classified = 30;
+    store.apply(user, make_delta({}, totals), nullptr);
+
+    const std::vector<UserStats> rows = store.stats(prefix + "stats");
+    REQUIRE(rows.size() == 1);
+    const UserStats& s = rows[0];
+    CHECK(s.user == prefix + "stats");
+    CHECK(s.totals == totals);
+    // dspam_stats: TP = 50 + 6 - 4 - 10, TN = 120 + 30 - 2 - 20, FP = 2, FN = 4.
+    CHECK(s.true_positives == 42);
+    CHECK(s.true_negatives == 128);
+    CHECK(s.false_positives == 2);
+    CHECK(s.false_negatives == 4);
+    CHECK(s.accuracy == doctest::Approx(100.0 - 6.0 * 100.0 / 176.0));
+
+    // Nothing classified: 100 %, as dspam_stats prints.
+    const UserId fresh = store.user_id(prefix + "stats-fresh");
+    (void)fresh;
+    const std::vector<UserStats> empty = store.stats(prefix + "stats-fresh");
+    REQUIRE(empty.size() == 1);
+    CHECK(empty[0].totals == Totals{});
+    CHECK(empty[0].accuracy == doctest::Approx(100.0));
+
+    // TP is clamped at zero like dspam_stats' MAX(0, ...).
+    const UserId odd = store.user_id(prefix + "stats-odd");
+    Totals corpus_only;
+    corpus_only.spam_corpusfed = 5;
+    corpus_only.spam_misclassified = 1;
+    store.apply(odd, make_delta({}, corpus_only), nullptr);
+    const std::vector<UserStats> clamped = store.stats(prefix + "stats-odd");
+    REQUIRE(clamped.size() == 1);
+    CHECK(clamped[0].true_positives == 0);
+    CHECK(clamped[0].false_negatives == 1);
+    CHECK(clamped[0].accuracy == doctest::Approx(0.0));
+
+    CHECK(store.stats(prefix + "nobody").empty());
+    const std::vector<UserStats> all = store.stats(std::nullopt);
+    CHECK(std::is_sorted(all.begin(), all.end(),
+                         [](const UserStats& a, const UserStats& b) { return a.user < b.user; }));
+    CHECK(std::count_if(all.begin(), all.end(), [&](const UserStats& r) {
+              return r.user.starts_with(prefix + "stats");
+          }) == 3);
+}
+
+inline void check_signatures(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "signatures");
+    const UserId other = store.user_id(prefix + "signatures-other");
+    Signature signature;
+    signature.result = Class::spam;
+    signature.learned = {1, 5, 900, Token{1} << 63, std::numeric_limits<Token>::max()};
+    signature.unlearned = {2, 3};
+    signature.totals_learned = true;
+    const SignatureRecord record{"4f3a2b1c0d9e8f7a", signature};
+    store.apply(user, make_delta({{1, 1, 0}}), &record);
+
+    const std::optional<Signature> loaded = store.load_signature(user, record.id);
+    REQUIRE(loaded.has_value());
+    CHECK(*loaded == signature);
+    CHECK_FALSE(store.load_signature(other, record.id).has_value());
+    CHECK_FALSE(store.load_signature(user, "no-such-signature").has_value());
+
+    // A correction replaces the signature under the same id, with nothing else to apply.
+    Signature corrected = signature;
+    corrected.result = Class::innocent;
+    corrected.corrected = true;
+    const SignatureRecord replacement{record.id, corrected};
+    store.apply(user, TrainingDelta{}, &replacement);
+    CHECK(store.load_signature(user, record.id) == corrected);
+
+    // Stored encoded, like the signatures table: unsorted, repeated tokens come back sorted.
+    Signature messy;
+    messy.learned = {9, 3, 3, 7};
+    const SignatureRecord messy_record{"messy", messy};
+    store.apply(user, TrainingDelta{}, &messy_record);
+    const std::optional<Signature> tidy = store.load_signature(user, "messy");
+    REQUIRE(tidy.has_value());
+    CHECK(tidy->learned == std::vector<Token>{3, 7, 9});
+
+    const SignatureRecord empty_id{"", signature};
+    CHECK_THROWS_AS(store.apply(user, TrainingDelta{}, &empty_id), std::invalid_argument);
+    const SignatureRecord long_id{std::string(129, 'a'), signature};
+    CHECK_THROWS_AS(store.apply(user, TrainingDelta{}, &long_id), std::invalid_argument);
+}
+
+inline void check_preferences(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "preferences");
+    CHECK(store.preferences(user).empty());
+    store.set_preference(user, "trainingMode", "toe");
+    store.set_preference(user, "spamAction", "quarantine");
+    store.set_preference(user, "trainingMode", "tum");
+    store.set_preference(user, "signatureLocation", "");
+    const std::map<std::string, std::string> expected = {
+        {"signatureLocation", ""}, {"spamAction", "quarantine"}, {"trainingMode", "tum"}};
+    CHECK(store.preferences(user) == expected);
+    CHECK(store.preferences(987654321).empty());
+    CHECK_THROWS_AS(store.set_preference(user, "", "x"), std::invalid_argument);
+    CHECK_THROWS_AS(store.set_preference(user, "k", std::string(4097, 'v')), std::invalid_argument);
+    CHECK_THROWS_AS(store.set_preference(987654321, "k", "v"), std::invalid_argument);
+}
+
+}  // namespace dspamd::contract
