@@ -1,0 +1,69 @@
+// The filter pipeline shared by dspamctl and the milter: parse, tokenize, one
+// fetch, combine, then learn according to the user's training mode in one
+// apply. Corrections (retraining) go through signatures. A Filter holds no
+// per-message state; one instance may serve many threads when its Store does.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "classifier/combiner.h"
+#include "engine/config.h"
+#include "storage/store.h"
+
+namespace dspamd {
+
+// One classified message.
+struct Outcome {
+    std::string user;
+    Verdict verdict;
+    std::string signature_id;  // empty when nothing was stored (dry run)
+    std::size_t token_count = 0;
+    std::unordered_map<Token, std::string> token_names;  // when factors were asked for
+};
+
+enum class RetrainStatus {
+    corrected,          // counts moved to the right class
+    already_right,      // the signature already says so: nothing to do
+    unknown_signature,  // expired, never stored, or another user's
+};
+
+class Filter {
+public:
+    Filter(const Config& config, Store& store);
+
+    // Classifies `raw` for `user` and, unless `dry_run`, learns it according
+    // to the user's training mode and stores its signature.
+    Outcome classify(std::string_view raw, std::string_view user, bool dry_run = false,
+                     bool keep_names = false);
+
+    // Corpus feeding: learns `raw` as `cls` without classifying it.
+    void train(std::string_view raw, std::string_view user, Class cls);
+
+    // A user's correction of a message it was given a signature for.
+    RetrainStatus retrain(std::string_view user, std::string_view signature_id, Class right);
+
+    // A correction of a message without a (known) signature: the content is
+    // classified again and, if that verdict is wrong, learned as `right` the
+    // way a corpus is (counted in *_corpusfed: nobody knows what it was).
+    RetrainStatus retrain_content(std::string_view raw, std::string_view user, Class right);
+
+    const Config& config() const { return m_config; }
+
+private:
+    struct UserContext {
+        UserId id = 0;
+        ClassifierConfig settings;  // global settings with the user's preferences applied
+    };
+    UserContext user_context(std::string_view user);
+
+    const Config& m_config;
+    Store& m_store;
+    std::mutex m_users_mutex;
+    std::unordered_map<std::string, UserContext> m_users;
+};
+
+}  // namespace dspamd

@@ -1,0 +1,19 @@
+// Per-user preferences (DSPAM's preference table) over the global settings.
+// Keys use DSPAM's names: trainingMode, algorithm, tokenizer. A bad value is
+// reported and ignored, so one user's typo cannot stop their mail.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/config.h"
+
+namespace dspamd {
+
+// Returns `base` with the user's preferences applied; problems go to `warnings`.
+ClassifierConfig apply_preferences(const ClassifierConfig& base,
+                                   const std::map<std::string, std::string>& preferences,
+                                   std::vector<std::string>& warnings);
+
+}  // namespace dspamd

@@ -1,0 +1,43 @@
+// Opening the configured store: PostgreSQL at the configured DSN, or, when
+// none is configured, the embedded cluster in state_dir (created and started
+// on first use). Migrations are applied before the store is handed out.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "engine/config.h"
+#include "storage/store.h"
+
+namespace dspamd {
+
+// The DSN to use; starts the embedded cluster when none is configured.
+std::string database_dsn(const Config& config);
+
+// A ready PgStore on database_dsn(config), schema migrated.
+std::unique_ptr<Store> open_store(const Config& config);
+
+// A fresh, empty store for one evaluation run: a private cluster in a
+// temporary directory, or a new database on the configured server. Removed
+// when destroyed unless kept.
+class ScratchStore {
+public:
+    explicit ScratchStore(const Config& config);
+    ~ScratchStore();
+    ScratchStore(const ScratchStore&) = delete;
+    ScratchStore& operator=(const ScratchStore&) = delete;
+
+    Store& store() { return *m_store; }
+    void keep() { m_keep = true; }
+    const std::string& location() const { return m_location; }  // for the "kept at" message
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<Store> m_store;
+    std::string m_location;
+    bool m_keep = false;
+};
+
+}  // namespace dspamd

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# End-to-end test of dspamctl against a real PostgreSQL: the embedded store in
+# a private state directory, trained and queried through the command line.
+#   dspamctl_test.sh DSPAMCTL SOURCE_DIR
+set -uo pipefail
+dspamctl=$1
+src=$2
+corpus=${SHARED:-$src/../shared}/corpus/spamassassin
+work=$(mktemp -d /tmp/dspamctl-test.XXXXXX)
+chmod 755 "$work"
+config=$work/dspamd.toml
+sed "s|^state_dir = .*|state_dir = \"$work/state\"|" "$src/conf/dspamd.toml" >"$config"
+export DSPAMD_CONFIG=$config
+failures=0
+checks=0
+
+cleanup() {
+  "$dspamctl" db stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+check() {  # check NAME EXPECTED_STATUS COMMAND...
+  local name=$1 expected=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local status=$?
+  checks=$((checks + 1))
+  if [[ $status -ne $expected ]]; then
+    echo "FAIL $name: exit $status, expected $expected"
+    sed 's/^/  | /' "$work/out" "$work/err" | head -20
+    failures=$((failures + 1))
+    return 1
+  fi
+  echo "ok   $name"
+}
+
+expect_output() {  # expect_output NAME PATTERN
+  checks=$((checks + 1))
+  if grep -Eq -- "$2" "$work/out"; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: output lacks /$2/"
+    sed 's/^/  | /' "$work/out" | head -20
+    failures=$((failures + 1))
+  fi
+}
+
+messages() {  # messages spam|ham COUNT: the first COUNT messages of a class
+  grep "^$1 " "$corpus/full/index" | head -n "$2" | sed "s|^$1 \.\./|$corpus/|"
+}
+
+check "db start creates the embedded store" 0 "$dspamctl" db start
+expect_output "db start prints the DSN" "host=$work/state/run"
+check "db migrate is idempotent" 0 "$dspamctl" db migrate
+expect_output "nothing left to migrate" "0 applied"
+
+mapfile -t spam < <(messages spam 60)
+mapfile -t ham < <(messages ham 60)
+check "train spam" 0 "$dspamctl" train --class spam "${spam[@]:0:50}"
+expect_output "train reports the count" "learned 50 messages as spam for filter"
+check "train innocent" 0 "$dspamctl" train --class innocent "${ham[@]:0:50}"
+
+check "classify held-out spam" 0 "$dspamctl" classify "${spam[55]}"
+expect_output "spam is judged spam" "^X-DSPAM-Result: Spam$"
+expect_output "probability in DSPAM's format" "^X-DSPAM-Probability: [01]\.[0-9]{4}$"
+signature=$(sed -n 's/^X-DSPAM-Signature: //p' "$work/out")
+check "classify held-out ham" 0 "$dspamctl" classify --factors "${ham[55]}"
+expect_output "ham is judged innocent" "^X-DSPAM-Result: Innocent$"
+expect_output "factors are listed" "^X-DSPAM-Factors: [0-9]+,"
+
+check "retrain by signature" 0 "$dspamctl" retrain --class innocent --signature "$signature"
+expect_output "retrain reports the correction" "retrained as innocent"
+check "retrain again is a no-op" 0 "$dspamctl" retrain --class innocent --signature "$signature"
+expect_output "second retrain changes nothing" "already innocent"
+check "retrain back restores" 0 "$dspamctl" retrain --class spam --signature "$signature"
+check "unknown signature" 65 "$dspamctl" retrain --class spam --signature 0123456789abcdef
+
+check "stats for the user" 0 "$dspamctl" stats filter
+expect_output "stats show corpus feeding" "^filter +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+ +[0-9]+ +50 +50"
+check "stats for an unknown user" 65 "$dspamctl" stats nobody-here
+
+check "tokens from stdin" 0 "$dspamctl" tokens <"${ham[0]}"
+expect_output "tokens are hash and text" "^[0-9a-f]{16} Subject\*"
+
+check "usage error" 64 "$dspamctl" classify --no-such-option
+check "missing file" 66 "$dspamctl" classify "$work/does-not-exist"
+printf 'state_dir = "%s"\n[classifier]\nalgoritm = "naive"\n' "$work/state" >"$work/typo.toml"
+check "config typo" 78 "$dspamctl" classify --config "$work/typo.toml" "${ham[0]}"
+checks=$((checks + 1))
+if grep -q "typo.toml:3:1" "$work/err"; then echo "ok   typo names file:line:column"; else
+  echo "FAIL typo message: $(cat "$work/err")"; failures=$((failures + 1)); fi
+
+check "db stop" 0 "$dspamctl" db stop
+mkdir -p "$work/nowhere"
+printf '[database]\ndsn = "host=%s dbname=dspamd connect_timeout=2"\n' "$work/nowhere" >"$work/down.toml"
+check "database down gives EX_UNAVAILABLE" 69 "$dspamctl" classify --config "$work/down.toml" "${ham[0]}"
+echo "$((checks - failures)) passed, $failures failed"
+exit $((failures > 0))
