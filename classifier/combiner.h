@@ -22,19 +22,25 @@ namespace dspamd {
 
 enum class Algorithm { graham, burton, robinson, chi_square, naive };
 
+// Defaults are DSPAM 3.10's (src/libdspam.c, src/libdspam_objects.h).
 struct ScoringParams {
     Algorithm algorithm = Algorithm::chi_square;
-    int min_hits = 5;               // fewer hits: the token is unknown (prob = x)
-    double prob_min = 0.0001;       // token probabilities are clamped into
-    double prob_max = 0.9999;       //   [prob_min, prob_max]
-    std::size_t graham_tokens = 15;
-    std::size_t burton_tokens = 27;
+    int min_hits = 5;                  // fewer hits: the token is unknown
+    double unknown_probability = 0.4;  // probability of an unknown token (Graham; DSPAM's .4)
+    bool processor_bias = false;       // innocent hits count twice (DSPAM's processorBias)
+    double prob_min = 0.0001;          // token probabilities are clamped into
+    double prob_max = 0.9999;          //   [prob_min, prob_max]
+    std::size_t graham_tokens = 15;    // also the window for chi_square/naive confidence
+    std::size_t burton_tokens = 27;    // BURTON_WINDOW_SIZE
     std::size_t robinson_tokens = 25;
-    double robinson_s = 0.01;       // strength of the prior (Robinson's s)
-    double robinson_x = 0.5;        // prior probability of an unknown token (x)
-    double chi_cutoff = 0.5010;     // chi-square: spam when I > cutoff
-    double exclusion_radius = 0.45; // chi-square ignores |p - 0.5| < radius... see combiner.cpp
-    double spam_threshold = 0.9;    // graham/burton/robinson/naive: spam when p >= threshold
+    double robinson_s = 0.01;        // geometric mean: strength of the prior (ROB_S)
+    double robinson_x = 0.5;         // geometric mean: assumed probability (ROB_X)
+    double robinson_cutoff = 0.5;    // robinson: spam when S >= cutoff (ROB_CUTOFF)
+    double chi_s = 0.1;              // chi-square: Robinson's f(w) strength (CHI_S)
+    double chi_x = 0.5;              // chi-square: Robinson's f(w) assumed probability (CHI_X)
+    double chi_cutoff = 0.5010;      // chi-square: spam when I >= cutoff (CHI_CUTOFF)
+    double exclusion_radius = 0.45;  // chi-square uses only tokens with |f(w) - 0.5| > radius
+    double spam_threshold = 0.9;     // graham/burton/naive: spam when p >= threshold
 };
 
 // A token that decided the verdict, for X-DSPAM-Factors.
@@ -47,7 +53,12 @@ struct Verdict {
     Class result = Class::innocent;
     double probability = 0.0;  // DSPAM's probability of spam, 0..1
     double confidence = 0.0;   // DSPAM's confidence in `result`, 0..1
-    double score = 0.0;        // log-odds spamminess, unsaturated; > 0 leans spam
+    // ln(probability / (1 - probability)), computed in log space so that it
+    // keeps ranking where probability has rounded to 0 or 1 (combiner.cpp
+    // gives it per algorithm). The one exception: robinson with no token
+    // outside its neutral band, where DSPAM reports probability 0 and score
+    // is 0 (no evidence).
+    double score = 0.0;
     std::vector<Factor> factors;
 };
 
@@ -56,7 +67,9 @@ struct Verdict {
 Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
                 const ScoringParams& params);
 
-// A token's spam probability as the algorithm sees it (before clamping).
+// A token's spam probability as the algorithm sees it (DSPAM's _ds_calc_stat):
+// Graham's p(w) with min_hits and the clamps; for chi_square Robinson's f(w)
+// on top (DSPAM switches the p-value to Robinson's with chi-square).
 double token_probability(const Counts& counts, const Totals& totals, const ScoringParams& params);
 
 bool parse_algorithm(std::string_view name, Algorithm& out);

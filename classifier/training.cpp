@@ -1,1 +1,353 @@
-// placeholder: being written
+// Training deltas: what a classification, a corpus feed or a correction
+// changes, following DSPAM 3.10 (src/libdspam.c: dspam_process,
+// _ds_increment_tokens, _ds_process_signature) with one difference by design:
+// a signature records exactly what was learned, so a correction takes back
+// exactly that instead of DSPAM's guess from the training mode.
+//
+// Totals, so that dspam_stats' formulas (classifier/statistics.h) come out
+// right:
+//   classified, learned (TEFT, TUM, TOE warm-up)   result_learned + 1
+//   classified, not learned (TOE, NOTRAIN)          result_classified + 1
+//   corpus                                          cls_learned + 1, cls_corpusfed + 1
+//   correction A -> B   A_learned - 1 (or A_classified - 1 when it was not learned),
+//                       B_learned + 1 (NOTRAIN: B_classified + 1, nothing learned),
+//                       B_misclassified + 1 as in DSPAM; correcting back to the
+//                       class first given takes that misclassified count back.
+// DSPAM's NOTRAIN adds B_learned + 1 on a correction without learning a token;
+// here *_learned always counts exactly the messages whose tokens are in the
+// store, because token probabilities divide by it.
+//
+// Signature encoding, version 1:
+//   byte     version (1)
+//   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected
+//   varint   number of learned tokens, varint number of unlearned tokens
+//   varints  learned tokens ascending: the first as is, then each minus the
+//            previous (>= 1); then the unlearned tokens the same way
+// Varints are LEB128 (7 bits a byte, least significant first), minimal.
+#include "classifier/training.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace dspamd {
+namespace {
+
+constexpr std::uint8_t k_signature_version = 1;
+constexpr std::uint8_t k_flag_spam = 0x01;
+constexpr std::uint8_t k_flag_totals_learned = 0x02;
+constexpr std::uint8_t k_flag_corrected = 0x04;
+constexpr std::uint8_t k_known_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected;
+constexpr std::size_t k_max_varint_bytes = 10;  // ceil(64 / 7)
+
+std::int64_t& learned_total(Totals& t, Class c) {
+    return c == Class::spam ? t.spam_learned : t.innocent_learned;
+}
+std::int64_t& classified_total(Totals& t, Class c) {
+    return c == Class::spam ? t.spam_classified : t.innocent_classified;
+}
+std::int64_t& misclassified_total(Totals& t, Class c) {
+    return c == Class::spam ? t.spam_misclassified : t.innocent_misclassified;
+}
+std::int64_t& corpusfed_total(Totals& t, Class c) {
+    return c == Class::spam ? t.spam_corpusfed : t.innocent_corpusfed;
+}
+
+TokenDelta delta_for(Token token, Class c, std::int32_t amount) {
+    TokenDelta d;
+    d.token = token;
+    (c == Class::spam ? d.spam : d.innocent) = amount;
+    return d;
+}
+
+std::vector<Token> sorted_unique(std::vector<Token> tokens) {
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    return tokens;
+}
+
+// DSPAM's TOE trains like TEFT until both classes have more than 100 learned.
+bool toe_warming_up(const TrainingParams& params, const LearnContext& context) {
+    return context.totals.has_value() && (context.totals->spam_learned <= params.toe_warmup ||
+                                          context.totals->innocent_learned <= params.toe_warmup);
+}
+
+// DSPAM's TUM (_ds_increment_tokens): a token with 50 hits is not written
+// again unless the verdict was doubtful.
+bool tum_learns(const TokenStat& stat, const TrainingParams& params, double confidence) {
+    return confidence < params.tum_min_confidence ||
+           stat.counts.spam + stat.counts.innocent < params.tum_maturity;
+}
+
+void put_varint(std::string& out, std::uint64_t value) {
+    while (value >= 0x80) {
+        out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+        value >>= 7;
+    }
+    out.push_back(static_cast<char>(value));
+}
+
+void put_tokens(std::string& out, const std::vector<Token>& tokens) {
+    Token previous = 0;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        put_varint(out, i == 0 ? tokens[i] : tokens[i] - previous);
+        previous = tokens[i];
+    }
+}
+
+class Reader {
+public:
+    explicit Reader(std::string_view bytes) : m_bytes(bytes) {}
+
+    std::size_t remaining() const { return m_bytes.size() - m_pos; }
+
+    bool byte(std::uint8_t& out) {
+        if (m_pos >= m_bytes.size()) {
+            return false;
+        }
+        out = static_cast<std::uint8_t>(m_bytes[m_pos++]);
+        return true;
+    }
+
+    // Minimal LEB128 of at most 64 bits.
+    bool varint(std::uint64_t& out) {
+        std::uint64_t value = 0;
+        for (std::size_t i = 0; i < k_max_varint_bytes; ++i) {
+            std::uint8_t b = 0;
+            if (!byte(b)) {
+                return false;
+            }
+            const std::uint64_t bits = b & 0x7f;
+            if (i == k_max_varint_bytes - 1 && bits > 1) {
+                return false;  // beyond 64 bits
+            }
+            value |= bits << (7 * i);
+            if ((b & 0x80) == 0) {
+                if (i > 0 && b == 0) {
+                    return false;  // overlong: a trailing zero group
+                }
+                out = value;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // `count` strictly ascending tokens as varint deltas.
+    bool tokens(std::uint64_t count, std::vector<Token>& out) {
+        // Each token takes at least one byte: bounds the allocation.
+        if (count > remaining()) {
+            return false;
+        }
+        out.clear();
+        out.reserve(static_cast<std::size_t>(count));
+        Token previous = 0;
+        for (std::uint64_t i = 0; i < count; ++i) {
+            std::uint64_t value = 0;
+            if (!varint(value)) {
+                return false;
+            }
+            if (i > 0) {
+                if (value == 0 || value > ~previous) {
+                    return false;  // not ascending, or past 2^64
+                }
+                value += previous;
+            }
+            out.push_back(value);
+            previous = value;
+        }
+        return true;
+    }
+
+private:
+    std::string_view m_bytes;
+    std::size_t m_pos = 0;
+};
+
+bool disjoint(const std::vector<Token>& a, const std::vector<Token>& b) {
+    auto ia = a.begin();
+    auto ib = b.begin();
+    while (ia != a.end() && ib != b.end()) {
+        if (*ia == *ib) {
+            return false;
+        }
+        if (*ia < *ib) {
+            ++ia;
+        } else {
+            ++ib;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
+                               const TrainingParams& params, Signature& signature,
+                               const LearnContext& context) {
+    std::vector<TokenStat> sorted(stats.begin(), stats.end());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const TokenStat& a, const TokenStat& b) { return a.token < b.token; });
+    sorted.erase(
+        std::unique(sorted.begin(), sorted.end(),
+                    [](const TokenStat& a, const TokenStat& b) { return a.token == b.token; }),
+        sorted.end());
+
+    TrainingMode mode = params.mode;
+    if (mode == TrainingMode::toe && toe_warming_up(params, context)) {
+        mode = TrainingMode::teft;
+    }
+
+    TrainingDelta delta;
+    signature = Signature{};
+    signature.result = result;
+    const bool learns = mode == TrainingMode::teft || mode == TrainingMode::tum;
+    for (const TokenStat& stat : sorted) {
+        const bool learn_token =
+            mode == TrainingMode::teft ||
+            (mode == TrainingMode::tum && tum_learns(stat, params, context.confidence));
+        if (learn_token) {
+            delta.tokens.push_back(delta_for(stat.token, result, 1));
+            signature.learned.push_back(stat.token);
+        } else {
+            signature.unlearned.push_back(stat.token);
+        }
+    }
+    if (learns) {
+        learned_total(delta.totals, result) += 1;
+        signature.totals_learned = true;
+    } else {
+        classified_total(delta.totals, result) += 1;
+    }
+    return delta;
+}
+
+TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls) {
+    TrainingDelta delta;
+    for (Token token : sorted_unique(std::vector<Token>(tokens.begin(), tokens.end()))) {
+        delta.tokens.push_back(delta_for(token, cls, 1));
+    }
+    learned_total(delta.totals, cls) += 1;
+    corpusfed_total(delta.totals, cls) += 1;
+    return delta;
+}
+
+TrainingDelta correct(Signature& signature, Class right, const TrainingParams& params) {
+    TrainingDelta delta;
+    if (signature.result == right) {
+        return delta;
+    }
+    const Class wrong = signature.result;
+    const std::vector<Token> learned = sorted_unique(signature.learned);
+    std::vector<Token> all;
+    {
+        const std::vector<Token> unlearned = sorted_unique(signature.unlearned);
+        std::set_union(learned.begin(), learned.end(), unlearned.begin(), unlearned.end(),
+                       std::back_inserter(all));
+    }
+    // An error trains every token (DSPAM: source=error bypasses TUM and TOE);
+    // NOTRAIN only takes back what was learned.
+    const bool learns = params.mode != TrainingMode::notrain;
+
+    auto learned_it = learned.begin();
+    for (Token token : all) {
+        TokenDelta d;
+        d.token = token;
+        if (learned_it != learned.end() && *learned_it == token) {
+            (wrong == Class::spam ? d.spam : d.innocent) = -1;
+            ++learned_it;
+        }
+        if (learns) {
+            (right == Class::spam ? d.spam : d.innocent) = 1;
+        }
+        if (d.spam != 0 || d.innocent != 0) {
+            delta.tokens.push_back(d);
+        }
+    }
+
+    if (signature.totals_learned) {
+        learned_total(delta.totals, wrong) -= 1;
+    } else {
+        classified_total(delta.totals, wrong) -= 1;
+    }
+    if (learns) {
+        learned_total(delta.totals, right) += 1;
+    } else {
+        classified_total(delta.totals, right) += 1;
+    }
+    if (signature.corrected) {
+        // Back to what the classifier said: the earlier correction was the error.
+        misclassified_total(delta.totals, wrong) -= 1;
+    } else {
+        misclassified_total(delta.totals, right) += 1;
+    }
+
+    signature.result = right;
+    signature.corrected = !signature.corrected;
+    signature.totals_learned = learns;
+    if (learns) {
+        signature.learned = std::move(all);
+        signature.unlearned.clear();
+    } else {
+        signature.learned.clear();
+        signature.unlearned = std::move(all);
+    }
+    return delta;
+}
+
+std::string encode_signature(const Signature& signature) {
+    const std::vector<Token> learned = sorted_unique(signature.learned);
+    // A token both learned and unlearned is learned; keeps the output decodable.
+    std::vector<Token> unlearned;
+    {
+        const std::vector<Token> seen = sorted_unique(signature.unlearned);
+        std::set_difference(seen.begin(), seen.end(), learned.begin(), learned.end(),
+                            std::back_inserter(unlearned));
+    }
+    std::string out;
+    out.reserve(4 + 3 * (learned.size() + unlearned.size()));
+    out.push_back(static_cast<char>(k_signature_version));
+    std::uint8_t flags = 0;
+    if (signature.result == Class::spam) {
+        flags |= k_flag_spam;
+    }
+    if (signature.totals_learned) {
+        flags |= k_flag_totals_learned;
+    }
+    if (signature.corrected) {
+        flags |= k_flag_corrected;
+    }
+    out.push_back(static_cast<char>(flags));
+    put_varint(out, learned.size());
+    put_varint(out, unlearned.size());
+    put_tokens(out, learned);
+    put_tokens(out, unlearned);
+    return out;
+}
+
+bool decode_signature(std::string_view bytes, Signature& out) {
+    Reader reader(bytes);
+    std::uint8_t version = 0;
+    std::uint8_t flags = 0;
+    if (!reader.byte(version) || version != k_signature_version || !reader.byte(flags) ||
+        (flags & ~k_known_flags) != 0) {
+        return false;
+    }
+    std::uint64_t learned_count = 0;
+    std::uint64_t unlearned_count = 0;
+    if (!reader.varint(learned_count) || !reader.varint(unlearned_count)) {
+        return false;
+    }
+    Signature decoded;
+    decoded.result = (flags & k_flag_spam) != 0 ? Class::spam : Class::innocent;
+    decoded.totals_learned = (flags & k_flag_totals_learned) != 0;
+    decoded.corrected = (flags & k_flag_corrected) != 0;
+    if (!reader.tokens(learned_count, decoded.learned) ||
+        !reader.tokens(unlearned_count, decoded.unlearned) || reader.remaining() != 0 ||
+        !disjoint(decoded.learned, decoded.unlearned)) {
+        return false;
+    }
+    out = std::move(decoded);
+    return true;
+}
+
+}  // namespace dspamd

@@ -2,18 +2,21 @@
 // to the token store, as a set of count deltas. Pure: the caller applies the
 // deltas in one transaction.
 //
-// Modes (DSPAM's):
+// Modes (DSPAM 3.10's, src/libdspam.c):
 //   teft     train everything: every classified message is learned as its result
-//   toe      train on error: only corrections are learned
-//   tum      train until mature: like teft, but tokens that already have enough
-//            hits are not learned again (they are mature)
+//   toe      train on error: only corrections are learned; until both classes
+//            have more than toe_warmup messages learned, TOE trains like TEFT
+//   tum      train until mature: like teft, but tokens that already have
+//            tum_maturity hits are not learned again, unless the verdict's
+//            confidence is below tum_min_confidence
 //   notrain  classify only; corrections are still counted, never learned
 // A correction of a signature moves the counts it learned from the wrong class
 // to the right one, so the store ends up as if the message had been learned
-// right in the first place.
+// right in the first place (an error always trains every token, in TUM too).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,7 +30,17 @@ enum class TrainingMode { teft, toe, tum, notrain };
 
 struct TrainingParams {
     TrainingMode mode = TrainingMode::teft;
-    std::int64_t tum_maturity = 50;  // TUM: tokens with this many hits in all are mature
+    std::int64_t tum_maturity = 50;    // TUM: tokens with this many hits in all are mature
+    double tum_min_confidence = 0.70;  // TUM: below this confidence every token is learned
+    std::int64_t toe_warmup = 100;     // TOE: trains like TEFT while a class has <= this learned
+};
+
+// What DSPAM's training rules read besides the tokens: the verdict's
+// confidence (TUM) and the user's totals before this message (TOE warm-up).
+// Left out, TUM takes the verdict as confident and TOE has no warm-up.
+struct LearnContext {
+    double confidence = 1.0;
+    std::optional<Totals> totals;
 };
 
 struct TokenDelta {
@@ -51,6 +64,9 @@ struct Signature {
     std::vector<Token> learned;      // tokens whose counts went to `result` (sorted)
     std::vector<Token> unlearned;    // tokens seen but not learned (sorted)
     bool totals_learned = false;     // the message counted in result's *_learned total
+                                     //   (else in result's *_classified total)
+    bool corrected = false;          // `result` comes from a correction: the classifier said
+                                     //   the opposite, counted in result's *_misclassified
     friend bool operator==(const Signature&, const Signature&) = default;
 };
 
@@ -58,7 +74,8 @@ struct Signature {
 // with the counts they had when classified (TUM needs them to tell maturity).
 // Fills `signature` with what was done.
 TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
-                               const TrainingParams& params, Signature& signature);
+                               const TrainingParams& params, Signature& signature,
+                               const LearnContext& context = {});
 
 // Corpus feeding (dspamctl train): learn the tokens as `cls` without a
 // classification; counted in *_corpusfed and *_learned.
@@ -66,11 +83,14 @@ TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls);
 
 // A user's correction: the message of `signature` is really `right`. Returns
 // an empty delta when the signature already says `right`. Updates `signature`
-// so that a second correction back is exact too.
+// so that a second correction back is exact too: it takes back the first
+// one's *_misclassified count. Token and total decrements are clamped at zero
+// by the store, as DSPAM clamps them.
 TrainingDelta correct(Signature& signature, Class right, const TrainingParams& params);
 
 // Signatures are stored as bytes: a compact, versioned encoding (sorted tokens
-// as varint deltas). decode_signature returns false on malformed input.
+// as varint deltas, see training.cpp). decode_signature returns false on
+// malformed input (then `out` is unchanged).
 std::string encode_signature(const Signature& signature);
 bool decode_signature(std::string_view bytes, Signature& out);
 

@@ -30,6 +30,10 @@ struct Counts {
 struct TokenStat {
     Token token = 0;
     Counts counts;
+    // Occurrences in the message. DSPAM lets a token that occurs more than once
+    // count twice in Burton's and Robinson's windows and prefers it on ties;
+    // 1 when the caller does not count occurrences.
+    std::uint32_t frequency = 1;
     friend bool operator==(const TokenStat&, const TokenStat&) = default;
 };
 

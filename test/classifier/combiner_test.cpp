@@ -1,1 +1,523 @@
+// Tests of classifier/combiner.cpp, token_probability.cpp and chi_square.cpp:
+// DSPAM's token probabilities and its five combiners against values computed
+// by hand (the arithmetic is in the comments), the unsaturated score, and the
+// edge cases of an empty store or an empty message.
 #include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "classifier/chi_square.h"
+#include "classifier/combiner.h"
+
+using namespace dspamd;
+
+namespace {
+
+// Ten messages learned in each class unless a test says otherwise.
+const Totals k_ten_each{10, 10, 0, 0, 0, 0, 0, 0};
+
+TokenStat stat(Token token, std::int64_t spam, std::int64_t innocent, std::uint32_t frequency = 1) {
+    TokenStat s;
+    s.token = token;
+    s.counts = {spam, innocent};
+    s.frequency = frequency;
+    return s;
+}
+
+ScoringParams with(Algorithm algorithm) {
+    ScoringParams p;
+    p.algorithm = algorithm;
+    return p;
+}
+
+double logit(double p) {
+    return std::log(p / (1.0 - p));
+}
+
+// DSPAM's chi2Q (src/util.c), for moderate inputs where it does not underflow.
+double reference_chi2q(double x2, int v) {
+    double m = x2 / 2.0;
+    double s = std::exp(-m);
+    double t = s;
+    for (int i = 1; i < v / 2; ++i) {
+        t *= m / i;
+        s += t;
+    }
+    return std::min(s, 1.0);
+}
+
+// n tokens of the same counts, tokens numbered from `first`.
+std::vector<TokenStat> many(std::size_t n, std::int64_t spam, std::int64_t innocent,
+                            Token first = 1000) {
+    std::vector<TokenStat> stats;
+    for (std::size_t i = 0; i < n; ++i) {
+        stats.push_back(stat(first + i, spam, innocent));
+    }
+    return stats;
+}
+
+const Algorithm k_all_algorithms[] = {Algorithm::graham, Algorithm::burton, Algorithm::robinson,
+                                      Algorithm::chi_square, Algorithm::naive};
+
+}  // namespace
+
+TEST_CASE("the defaults are DSPAM 3.10's") {
+    ScoringParams p;
+    CHECK(p.min_hits == 5);
+    CHECK(p.unknown_probability == 0.4);
+    CHECK_FALSE(p.processor_bias);
+    CHECK(p.prob_min == 0.0001);
+    CHECK(p.prob_max == 0.9999);
+    CHECK(p.graham_tokens == 15);
+    CHECK(p.burton_tokens == 27);
+    CHECK(p.robinson_tokens == 25);
+    CHECK(p.robinson_s == 0.01);
+    CHECK(p.robinson_x == 0.5);
+    CHECK(p.robinson_cutoff == 0.5);
+    CHECK(p.chi_s == 0.1);
+    CHECK(p.chi_x == 0.5);
+    CHECK(p.chi_cutoff == 0.5010);
+    CHECK(p.exclusion_radius == 0.45);
+    CHECK(p.spam_threshold == 0.9);
+}
+
+TEST_CASE("token probability: Graham's p(w) with DSPAM's bounds, min hits and clamps") {
+    const ScoringParams p = with(Algorithm::graham);
+    // (6/10) / (6/10 + 2/10) = 0.6 / 0.8 = 0.75
+    CHECK(token_probability({6, 2}, k_ten_each, p) == doctest::Approx(0.75));
+    // 3 + 2 = 5 hits is enough: 0.3 / (0.3 + 0.2) = 0.6
+    CHECK(token_probability({3, 2}, k_ten_each, p) == doctest::Approx(0.6));
+    // 2 + 2 = 4 < min_hits 5: unknown, 0.4
+    CHECK(token_probability({2, 2}, k_ten_each, p) == doctest::Approx(0.4));
+    CHECK(token_probability({0, 0}, k_ten_each, p) == doctest::Approx(0.4));
+
+    // Innocent only: (1/10) / (1/10 + 10/10) = 0.0909 > 0.01, so 0.01
+    CHECK(token_probability({0, 10}, k_ten_each, p) == doctest::Approx(0.01));
+    // (1/100) / (1/100 + 100/10) = 0.01 / 10.01 = 0.000999 < 0.01: kept
+    CHECK(token_probability({0, 100}, Totals{100, 10}, p) == doctest::Approx(0.01 / 10.01));
+    // (1/1000) / (1/1000 + 1000/1) ≈ 1e-6: clamped to prob_min 0.0001
+    CHECK(token_probability({0, 1000}, Totals{1000, 1}, p) == doctest::Approx(0.0001));
+
+    // Spam only: (10/10) / (10/10 + 1/10) = 0.909 < 0.99, so 0.99
+    CHECK(token_probability({10, 0}, k_ten_each, p) == doctest::Approx(0.99));
+    // (100/100) / (100/100 + 1/100) = 1 / 1.01 = 0.990099 > 0.99: kept
+    CHECK(token_probability({100, 0}, Totals{100, 100}, p) == doctest::Approx(1.0 / 1.01));
+    // (1000/1) / (1000/1 + 1/1000) ≈ 0.999999: clamped to prob_max 0.9999
+    CHECK(token_probability({1000, 0}, Totals{1, 1000}, p) == doctest::Approx(0.9999));
+
+    // Other clamps and min hits are honoured.
+    ScoringParams q = p;
+    q.prob_min = 0.05;
+    q.prob_max = 0.95;
+    q.min_hits = 2;
+    CHECK(token_probability({0, 10}, k_ten_each, q) == doctest::Approx(0.05));
+    CHECK(token_probability({1000, 0}, Totals{1, 1000}, q) == doctest::Approx(0.95));
+    CHECK(token_probability({1, 1}, k_ten_each, q) == doctest::Approx(0.5));
+}
+
+TEST_CASE("token probability with processor bias: innocent hits count twice") {
+    ScoringParams p = with(Algorithm::graham);
+    p.processor_bias = true;
+    // (6/10) / (6/10 + 2·2/10) = 0.6 / 1.0
+    CHECK(token_probability({6, 2}, k_ten_each, p) == doctest::Approx(0.6));
+    // 1 + 2·2 = 5 hits reach min_hits: 0.1 / (0.1 + 0.4) = 0.2 (unbiased: 3 hits, 0.4)
+    CHECK(token_probability({1, 2}, k_ten_each, p) == doctest::Approx(0.2));
+    CHECK(token_probability({1, 2}, k_ten_each, with(Algorithm::graham)) == doctest::Approx(0.4));
+    // Spam only, (100/100) / (100/100 + 2/100) = 1/1.02 = 0.980 < 0.99: 0.99
+    CHECK(token_probability({100, 0}, Totals{100, 100}, p) == doctest::Approx(0.99));
+}
+
+TEST_CASE("token probability with an empty store: DSPAM's one-sided values, never NaN") {
+    const ScoringParams p = with(Algorithm::graham);
+    const Totals empty;
+    CHECK(token_probability({10, 0}, empty, p) == doctest::Approx(0.99));
+    CHECK(token_probability({0, 10}, empty, p) == doctest::Approx(0.01));
+    CHECK(token_probability({5, 5}, empty, p) == doctest::Approx(0.4));
+    CHECK(token_probability({0, 0}, empty, p) == doctest::Approx(0.4));
+    // Only one class learned: still no division by zero.
+    CHECK(token_probability({5, 5}, Totals{10, 0}, p) == doctest::Approx(0.4));
+    CHECK(token_probability({-3, 7}, k_ten_each, p) == doctest::Approx(0.01));
+}
+
+TEST_CASE("token probability for chi-square: Robinson's f(w) with s = 0.1, x = 0.5") {
+    const ScoringParams p = with(Algorithm::chi_square);
+    // p = 0.75, n = 8: (0.1·0.5 + 8·0.75) / (0.1 + 8) = 6.05 / 8.1
+    CHECK(token_probability({6, 2}, k_ten_each, p) == doctest::Approx(6.05 / 8.1));
+    // unknown, n = 0: x itself
+    CHECK(token_probability({0, 0}, k_ten_each, p) == doctest::Approx(0.5));
+    // p = 0.4 (below min hits), n = 4: (0.05 + 1.6) / 4.1
+    CHECK(token_probability({2, 2}, k_ten_each, p) == doctest::Approx(1.65 / 4.1));
+}
+
+TEST_CASE("graham: the product over the 15 most interesting tokens") {
+    const ScoringParams p = with(Algorithm::graham);
+    // p = 0.99, 0.99, 0.75:
+    //   P = 0.99·0.99·0.75 / (0.99·0.99·0.75 + 0.01·0.01·0.25)
+    //     = 0.735075 / 0.7351 = 0.99996599
+    //   score = 2 ln 99 + ln 3 = 9.19024 + 1.09861 = 10.28885
+    const std::vector<TokenStat> stats{stat(1, 10, 0), stat(2, 10, 0), stat(3, 6, 2)};
+    Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(0.735075 / 0.7351));
+    CHECK(v.score == doctest::Approx(2 * std::log(99.0) + std::log(3.0)));
+    CHECK(v.result == Class::spam);
+
+    // 0.99, 0.01, 0.75: ln 99 - ln 99 + ln 3 = ln 3, P = 0.75 < 0.9: innocent
+    const std::vector<TokenStat> mixed{stat(1, 10, 0), stat(2, 0, 10), stat(3, 6, 2)};
+    v = combine(mixed, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(0.75));
+    CHECK(v.score == doctest::Approx(std::log(3.0)));
+    CHECK(v.result == Class::innocent);
+}
+
+TEST_CASE("graham: only 15 tokens count; ties go to the more frequent, then lower token") {
+    const ScoringParams p = with(Algorithm::graham);
+    // 20 spam tokens (p = 0.99) and one innocent token (p = 0.01), all at
+    // |0.5 - p| = 0.49. The innocent token has the highest number: it is
+    // left out of the window, so the score is 15 ln 99.
+    std::vector<TokenStat> stats = many(20, 10, 0, 100);
+    stats.push_back(stat(999, 0, 10));
+    Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.score == doctest::Approx(15 * std::log(99.0)));
+
+    // Occurring twice, it wins the tie: 14 ln 99 - ln 99 = 13 ln 99.
+    stats.back().frequency = 2;
+    v = combine(stats, k_ten_each, p);
+    CHECK(v.score == doctest::Approx(13 * std::log(99.0)));
+    REQUIRE(!v.factors.empty());
+    CHECK(v.factors.front().token == 999);
+    CHECK(v.factors.size() == 15);
+}
+
+TEST_CASE("burton: 27 tokens, a repeated token counts twice") {
+    // One spam token seen twice (p = 0.99) and one innocent token (p = 0.01):
+    //   burton: 2 ln 99 - ln 99 = ln 99, P = 0.99 >= 0.9: spam
+    //   graham: ln 99 - ln 99 = 0, P = 0.5: innocent
+    const std::vector<TokenStat> stats{stat(1, 10, 0, 2), stat(2, 0, 10)};
+    Verdict burton = combine(stats, k_ten_each, with(Algorithm::burton));
+    CHECK(burton.score == doctest::Approx(std::log(99.0)));
+    CHECK(burton.probability == doctest::Approx(0.99));
+    CHECK(burton.result == Class::spam);
+    Verdict graham = combine(stats, k_ten_each, with(Algorithm::graham));
+    CHECK(graham.score == doctest::Approx(0.0));
+    CHECK(graham.result == Class::innocent);
+
+    // 30 spam tokens: only 27 count.
+    Verdict many_tokens = combine(many(30, 10, 0), k_ten_each, with(Algorithm::burton));
+    CHECK(many_tokens.score == doctest::Approx(27 * std::log(99.0)));
+}
+
+TEST_CASE("robinson: geometric mean over 25 tokens, f shrunk with n = window size") {
+    const ScoringParams p = with(Algorithm::robinson);
+    // Two tokens p = 0.99, n = 2: f = (0.01·0.5 + 2·0.99) / 2.01 = 1.985 / 2.01
+    //   P = 1 - ((1-f)²)^(1/2) = f,  Q = 1 - (f²)^(1/2) = 1 - f
+    //   S = P / (P + Q) = f = 0.987562;  score = ln(f / (1 - f)) = ln(1.985 / 0.025)
+    const double f = 1.985 / 2.01;
+    const std::vector<TokenStat> stats{stat(1, 10, 0), stat(2, 10, 0)};
+    Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(f));
+    CHECK(v.score == doctest::Approx(std::log(1.985 / 0.025)));
+    CHECK(v.result == Class::spam);
+    CHECK(v.confidence == doctest::Approx(f));  // DSPAM: S for a spam verdict
+
+    // p = 0.75 and 0.6 (n = 2): f = (0.005 + 1.5)/2.01 = 0.748756 is used,
+    // f = (0.005 + 1.2)/2.01 = 0.599502 lies in 0.3..0.7 and is skipped:
+    //   S = f1 = 1.505 / 2.01
+    const std::vector<TokenStat> banded{stat(1, 6, 2), stat(2, 3, 2)};
+    v = combine(banded, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(1.505 / 2.01));
+    REQUIRE(v.factors.size() == 1);
+    CHECK(v.factors[0].token == 1);
+
+    // P and Q from different tokens: p = 0.99 and p = 0.75 (n = 2):
+    //   f1 = 1.985/2.01 = 0.987562, f2 = 1.505/2.01 = 0.748756
+    //   P = 1 - sqrt((1-f1)(1-f2)) = 1 - sqrt(0.012438·0.251244) = 1 - 0.055901
+    //   Q = 1 - sqrt(f1·f2) = 1 - sqrt(0.739443) = 1 - 0.859909
+    //   S = P / (P + Q) = 0.944099 / (0.944099 + 0.140091) = 0.870787
+    const double f1 = 1.985 / 2.01;
+    const double f2 = 1.505 / 2.01;
+    const double big_p = 1 - std::sqrt((1 - f1) * (1 - f2));
+    const double big_q = 1 - std::sqrt(f1 * f2);
+    v = combine(std::vector<TokenStat>{stat(1, 10, 0), stat(2, 6, 2)}, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(big_p / (big_p + big_q)));
+    CHECK(v.probability == doctest::Approx(0.870787).epsilon(1e-6));
+    CHECK(v.score == doctest::Approx(std::log(big_p / big_q)));
+}
+
+TEST_CASE("robinson: no token outside the neutral band is DSPAM's S = 0, innocent") {
+    // Unknown tokens only: p = 0.4, f ≈ 0.4, all skipped.
+    Verdict v = combine(many(5, 0, 0), k_ten_each, with(Algorithm::robinson));
+    CHECK(v.result == Class::innocent);
+    CHECK(v.probability == 0.0);
+    CHECK(v.score == 0.0);
+    CHECK(v.confidence == 1.0);  // DSPAM: 1 - S
+    CHECK(v.factors.empty());
+}
+
+TEST_CASE("chi-square: one token gives I = f(w)") {
+    // One token, 2 degrees of freedom: Q(x², 2) = e^{-x²/2}, so
+    //   H = Q(-2 ln f, 2) = f, S = Q(-2 ln(1-f), 2) = 1 - f,
+    //   I = (1 + H - S) / 2 = f.
+    // s = 100, i = 0 with 100 learned each: p = 1/1.01, n = 100,
+    //   f = (0.05 + 100/1.01) / 100.1 = 0.989609
+    const double pw = 1.0 / 1.01;
+    const double f = (0.05 + 100 * pw) / 100.1;
+    Verdict v = combine(std::vector<TokenStat>{stat(1, 100, 0)}, Totals{100, 100},
+                        with(Algorithm::chi_square));
+    CHECK(v.probability == doctest::Approx(f));
+    CHECK(v.score == doctest::Approx(logit(f)));
+    CHECK(v.result == Class::spam);
+}
+
+TEST_CASE("chi-square: several tokens against DSPAM's chi2Q") {
+    // Three spam tokens f1 = f(6,2), two innocent ones f2 = f(0,10) and one
+    // strong spam token: 6 used tokens, 12 degrees of freedom.
+    //   H = chi2Q(-2 Σ ln f, 12), S = chi2Q(-2 Σ ln(1-f), 12), I = (1 + H - S)/2
+    ScoringParams p = with(Algorithm::chi_square);
+    p.exclusion_radius = 0.2;  // let the 0.75-ish tokens in
+    const std::vector<TokenStat> stats{stat(1, 6, 2),  stat(2, 6, 2),  stat(3, 6, 2),
+                                       stat(4, 0, 10), stat(5, 0, 10), stat(6, 10, 0)};
+    double ln_h = 0;
+    double ln_s = 0;
+    for (const TokenStat& s : stats) {
+        const double f = token_probability(s.counts, k_ten_each, p);
+        ln_h += std::log(f);
+        ln_s += std::log(1 - f);
+    }
+    const double h = reference_chi2q(-2 * ln_h, 12);
+    const double s = reference_chi2q(-2 * ln_s, 12);
+    const double i = (1 + h - s) / 2;
+    Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(i).epsilon(1e-10));
+    CHECK(v.score == doctest::Approx(logit(i)).epsilon(1e-9));
+    CHECK(v.factors.size() == 6);
+    CHECK((v.result == Class::spam) == (i >= 0.501));
+}
+
+TEST_CASE("chi-square: the exclusion radius") {
+    // s = 12, i = 1: p = 1.2 / 1.3 = 0.923077, n = 13,
+    //   f = (0.05 + 12) / 13.1 = 0.919847, |0.5 - f| = 0.4198 < 0.45: excluded.
+    // With nothing left DSPAM reports CHI_CUTOFF - 0.1 = 0.401: innocent.
+    const std::vector<TokenStat> stats{stat(1, 12, 1)};
+    ScoringParams p = with(Algorithm::chi_square);
+    Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(0.401));
+    CHECK(v.score == doctest::Approx(logit(0.401)));
+    CHECK(v.result == Class::innocent);
+    CHECK(v.factors.empty());
+
+    // A radius of 0.4 lets it in: I = f (one token).
+    p.exclusion_radius = 0.4;
+    v = combine(stats, k_ten_each, p);
+    CHECK(v.probability == doctest::Approx(12.05 / 13.1));
+    CHECK(v.result == Class::spam);
+}
+
+TEST_CASE("naive: every token, unknown ones at 0.4") {
+    // 0.99, 0.75 and two unknown tokens at 0.4:
+    //   score = ln 99 + ln 3 + 2 ln(0.4/0.6) = 4.59512 + 1.09861 - 0.81093 = 4.88280
+    const std::vector<TokenStat> stats{stat(1, 10, 0), stat(2, 6, 2), stat(3, 0, 0), stat(4, 1, 1)};
+    Verdict v = combine(stats, k_ten_each, with(Algorithm::naive));
+    const double expected = std::log(99.0) + std::log(3.0) + 2 * std::log(0.4 / 0.6);
+    CHECK(v.score == doctest::Approx(expected));
+    CHECK(v.probability == doctest::Approx(1 / (1 + std::exp(-expected))));
+    CHECK(v.result == Class::spam);
+}
+
+TEST_CASE("confidence is Robinson's S over the algorithm's window (DSPAM)") {
+    // Graham over two p = 0.99 tokens is spam; Robinson's S over the same
+    // window is f = 1.985 / 2.01 (see the robinson case).
+    const std::vector<TokenStat> stats{stat(1, 10, 0), stat(2, 10, 0)};
+    Verdict v = combine(stats, k_ten_each, with(Algorithm::graham));
+    CHECK(v.result == Class::spam);
+    CHECK(v.confidence == doctest::Approx(1.985 / 2.01));
+
+    // An innocent verdict: 1 - S. Two p = 0.01 tokens:
+    //   f = (0.005 + 0.02) / 2.01, S = f, confidence = 1 - f
+    const std::vector<TokenStat> innocent{stat(1, 0, 10), stat(2, 0, 10)};
+    v = combine(innocent, k_ten_each, with(Algorithm::chi_square));
+    CHECK(v.result == Class::innocent);
+    // chi-square's window holds Robinson f(w) values: p = 0.01, n = 10,
+    //   fw = (0.05 + 0.1) / 10.1, then shrunk again with n = 2 for S.
+    const double fw = 0.15 / 10.1;
+    const double f = (0.005 + 2 * fw) / 2.01;
+    CHECK(v.confidence == doctest::Approx(1 - f));
+}
+
+TEST_CASE("factors: most decisive first, each once, capped at 27") {
+    std::vector<TokenStat> stats = many(40, 10, 5);  // 10 / 10.005 = 0.9995
+    stats.push_back(stat(1, 1000, 0));               // clamped to 0.9999: the most decisive
+    Verdict v = combine(stats, Totals{1, 1000}, with(Algorithm::naive));
+    CHECK(v.factors.size() == 27);
+    CHECK(v.factors.front().token == 1);
+    CHECK(v.factors.front().probability == doctest::Approx(0.9999));
+    for (std::size_t i = 1; i < v.factors.size(); ++i) {
+        CHECK(std::fabs(0.5 - v.factors[i - 1].probability) >=
+              std::fabs(0.5 - v.factors[i].probability));
+    }
+    // Burton lists a repeated token once.
+    v = combine(std::vector<TokenStat>{stat(1, 10, 0, 3)}, k_ten_each, with(Algorithm::burton));
+    CHECK(v.factors.size() == 1);
+}
+
+TEST_CASE("score does not saturate: probabilities that print as 1.0000 still rank") {
+    for (Algorithm algorithm : k_all_algorithms) {
+        CAPTURE(algorithm_name(algorithm));
+        const ScoringParams p = with(algorithm);
+        // With 1 spam and 1000 innocent learned, s = 1000, i = 0 clamps at
+        // 0.9999; s = 10, i = 5 gives 10 / (10 + 0.005) = 0.9995. Ten strong
+        // tokens against nine strong and one weaker.
+        const Totals totals{1, 1000};
+        std::vector<TokenStat> strong = many(10, 1000, 0);
+        std::vector<TokenStat> weaker = many(9, 1000, 0);
+        weaker.push_back(stat(5000, 10, 5));
+        Verdict a = combine(strong, totals, p);
+        Verdict b = combine(weaker, totals, p);
+        CHECK(a.result == Class::spam);
+        CHECK(b.result == Class::spam);
+        if (algorithm == Algorithm::robinson) {
+            // Robinson's S stays below 1 by construction: (10.004/10.01) here.
+            CHECK(a.probability > 0.999);
+        } else {
+            // 10 ln 9999 = 92: 1/(1 + e^-92) is 1.0 in double.
+            CHECK(a.probability == 1.0);
+            CHECK(b.probability == 1.0);
+        }
+        CHECK(std::isfinite(a.score));
+        CHECK(std::isfinite(b.score));
+        CHECK(a.score > b.score);
+    }
+}
+
+TEST_CASE("chi-square: far beyond double precision, scores still order both ways") {
+    const ScoringParams p = with(Algorithm::chi_square);
+    const Totals totals{1000, 1000};
+    // s = 2000, i = 0: p = 2 / 2.001, f ≈ 0.99945, ln(1 - f) ≈ -7.5. With k
+    // such tokens S = Q(15k, 2k) ≈ e^{-7.5k}·(7.5k)^(k-1)/(k-1)!: the score
+    // grows by about 4.5 per token and I is 1.0 in double from k = 10 on.
+    Verdict spam400 = combine(many(400, 2000, 0), totals, p);
+    Verdict spam500 = combine(many(500, 2000, 0), totals, p);
+    CHECK(spam400.probability == 1.0);
+    CHECK(spam500.probability == 1.0);
+    CHECK(spam400.score > 1000.0);
+    CHECK(spam500.score > spam400.score + 300.0);
+    // Strong innocent tokens: I underflows to 0, the order stays, symmetric.
+    Verdict ham400 = combine(many(400, 0, 2000), totals, p);
+    Verdict ham500 = combine(many(500, 0, 2000), totals, p);
+    CHECK(ham400.result == Class::innocent);
+    CHECK(ham500.probability == 0.0);
+    CHECK(ham400.score == doctest::Approx(-spam400.score));
+    CHECK(ham500.score < ham400.score - 300.0);
+    CHECK(std::isfinite(ham500.score));
+    // Every count of tokens ranks strictly.
+    double previous = 0.0;
+    for (std::size_t k = 1; k <= 600; k += 37) {
+        const double score = combine(many(k, 2000, 0), totals, p).score;
+        CHECK(score > previous);
+        previous = score;
+    }
+}
+
+TEST_CASE("score grows with spam evidence and the class follows it") {
+    for (Algorithm algorithm : k_all_algorithms) {
+        CAPTURE(algorithm_name(algorithm));
+        const ScoringParams p = with(algorithm);
+        double previous = -INFINITY;
+        // More spam tokens (p = 0.8/0.82), fewer innocent ones (p = 0.02/0.82).
+        // 11 tokens: never an exact tie between the two sides.
+        for (int spammy = 0; spammy <= 11; ++spammy) {
+            std::vector<TokenStat> stats = many(static_cast<std::size_t>(spammy), 40, 1, 100);
+            std::vector<TokenStat> hammy = many(static_cast<std::size_t>(11 - spammy), 1, 40, 500);
+            stats.insert(stats.end(), hammy.begin(), hammy.end());
+            Verdict v = combine(stats, Totals{50, 50}, p);
+            CHECK(std::isfinite(v.score));
+            CHECK(v.score >= previous);
+            previous = v.score;
+            // The class agrees with DSPAM's rule on the probability.
+            double threshold = p.spam_threshold;
+            if (algorithm == Algorithm::robinson) {
+                threshold = p.robinson_cutoff;
+            } else if (algorithm == Algorithm::chi_square) {
+                threshold = p.chi_cutoff;
+            }
+            CHECK((v.result == Class::spam) == (v.probability >= threshold));
+        }
+    }
+}
+
+TEST_CASE("edge cases: no tokens, unknown tokens, an empty store") {
+    for (Algorithm algorithm : k_all_algorithms) {
+        CAPTURE(algorithm_name(algorithm));
+        const ScoringParams p = with(algorithm);
+        // No tokens at all.
+        Verdict v = combine(std::vector<TokenStat>{}, Totals{}, p);
+        CHECK(v.result == Class::innocent);
+        CHECK(std::isfinite(v.probability));
+        CHECK(std::isfinite(v.score));
+        CHECK(std::isfinite(v.confidence));
+        CHECK(v.factors.empty());
+
+        // The very first message: an empty store, every token unknown.
+        v = combine(many(50, 0, 0), Totals{}, p);
+        CHECK(v.result == Class::innocent);
+        CHECK(std::isfinite(v.probability));
+        CHECK(std::isfinite(v.score));
+        CHECK(v.score <= 0.0);
+        CHECK(v.confidence >= 0.0);
+        CHECK(v.confidence <= 1.0);
+
+        // Only innocent learned so far, token counts present.
+        v = combine(many(20, 0, 8), Totals{0, 3}, p);
+        CHECK(v.result == Class::innocent);
+        CHECK(std::isfinite(v.score));
+    }
+    // Chi-square with no evidence: DSPAM's 0.401. Graham with no token: 0.5.
+    CHECK(combine(std::vector<TokenStat>{}, Totals{}, with(Algorithm::chi_square)).probability ==
+          doctest::Approx(0.401));
+    CHECK(combine(std::vector<TokenStat>{}, Totals{}, with(Algorithm::graham)).probability ==
+          doctest::Approx(0.5));
+}
+
+TEST_CASE("chi-square tails in log space") {
+    // Against DSPAM's chi2Q where it is exact enough.
+    for (double m : {0.0, 0.5, 3.0, 10.0, 40.0}) {
+        for (std::size_t n : {1u, 2u, 5u, 20u}) {
+            CAPTURE(m);
+            CAPTURE(n);
+            const double q = reference_chi2q(2 * m, static_cast<int>(2 * n));
+            const Chi2Tails t = chi2_tails(m, n);
+            CHECK(std::exp(t.log_upper) == doctest::Approx(q).epsilon(1e-12));
+            CHECK(std::exp(t.log_lower) == doctest::Approx(1 - q).epsilon(1e-9));
+        }
+    }
+    // Many degrees of freedom, both sides of the median.
+    for (std::size_t n : {250u, 300u, 301u, 350u}) {
+        CAPTURE(n);
+        const double q = reference_chi2q(600.0, static_cast<int>(2 * n));
+        const Chi2Tails t = chi2_tails(300.0, n);
+        CHECK(std::exp(t.log_upper) == doctest::Approx(q).epsilon(1e-11));
+        CHECK(std::exp(t.log_lower) == doctest::Approx(1 - q).epsilon(1e-9));
+    }
+    // Lower tail far below epsilon: P(x², 10) for m = 0.001 is
+    // e^{-m} Σ_{i>=5} m^i/i! ≈ e^{-0.001} (1e-15/120)(1 + 0.001/6 + ...)
+    const Chi2Tails small = chi2_tails(0.001, 5);
+    const double expected =
+        -0.001 + 5 * std::log(0.001) - std::log(120.0) + std::log1p(0.001 / 6 + 0.001 * 0.001 / 42);
+    CHECK(small.log_lower == doctest::Approx(expected).epsilon(1e-12));
+    CHECK(small.log_upper == doctest::Approx(0.0).epsilon(1e-12));
+    // Upper tail far below epsilon: Q(x², 2) = e^{-m} for m = 2000.
+    CHECK(chi2_tails(2000.0, 1).log_upper == doctest::Approx(-2000.0));
+    CHECK(chi2_tails(2000.0, 1).log_lower == doctest::Approx(0.0));
+    // Many degrees of freedom near the median stays finite and consistent.
+    const Chi2Tails mid = chi2_tails(3000.0, 3000);
+    CHECK(std::exp(mid.log_upper) + std::exp(mid.log_lower) == doctest::Approx(1.0));
+}
+
+TEST_CASE("algorithm names") {
+    Algorithm a = Algorithm::graham;
+    CHECK(parse_algorithm("chi-square", a));
+    CHECK(a == Algorithm::chi_square);
+    CHECK(algorithm_name(Algorithm::burton) == "burton");
+    CHECK_FALSE(parse_algorithm("fisher", a));
+}

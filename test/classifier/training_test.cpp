@@ -1,1 +1,490 @@
+// Tests of classifier/training.cpp: what each training mode learns, corpus
+// feeding, corrections (retraining symmetry, correcting back), and the
+// signature encoding with malformed input.
 #include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "classifier/statistics.h"
+#include "classifier/training.h"
+
+using namespace dspamd;
+
+namespace {
+
+TokenStat stat(Token token, std::int64_t spam, std::int64_t innocent) {
+    TokenStat s;
+    s.token = token;
+    s.counts = {spam, innocent};
+    return s;
+}
+
+TrainingParams mode(TrainingMode m) {
+    TrainingParams p;
+    p.mode = m;
+    return p;
+}
+
+// A store as the real ones behave: deltas added, every count clamped at zero
+// (DSPAM clamps hits and totals the same way).
+struct FakeStore {
+    std::map<Token, Counts> tokens;
+    Totals totals;
+
+    static void add(std::int64_t& value, std::int64_t delta) {
+        value = std::max<std::int64_t>(0, value + delta);
+    }
+
+    void apply(const TrainingDelta& d) {
+        CHECK(std::is_sorted(
+            d.tokens.begin(), d.tokens.end(),
+            [](const TokenDelta& a, const TokenDelta& b) { return a.token < b.token; }));
+        for (const TokenDelta& t : d.tokens) {
+            Counts& c = tokens[t.token];
+            add(c.spam, t.spam);
+            add(c.innocent, t.innocent);
+            if (c == Counts{}) {
+                tokens.erase(t.token);
+            }
+        }
+        add(totals.spam_learned, d.totals.spam_learned);
+        add(totals.innocent_learned, d.totals.innocent_learned);
+        add(totals.spam_misclassified, d.totals.spam_misclassified);
+        add(totals.innocent_misclassified, d.totals.innocent_misclassified);
+        add(totals.spam_corpusfed, d.totals.spam_corpusfed);
+        add(totals.innocent_corpusfed, d.totals.innocent_corpusfed);
+        add(totals.spam_classified, d.totals.spam_classified);
+        add(totals.innocent_classified, d.totals.innocent_classified);
+    }
+};
+
+// A message's tokens, all immature (a handful of hits).
+const std::vector<TokenStat> k_message{stat(30, 1, 2), stat(10, 0, 0), stat(20, 3, 0)};
+const std::vector<Token> k_message_tokens{10, 20, 30};
+
+const TrainingMode k_all_modes[] = {TrainingMode::teft, TrainingMode::toe, TrainingMode::tum,
+                                    TrainingMode::notrain};
+
+std::map<Token, Counts> each_token(const std::vector<Token>& tokens, Counts counts) {
+    std::map<Token, Counts> out;
+    for (Token t : tokens) {
+        out[t] = counts;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("TEFT learns every token as the result, in ascending order") {
+    Signature sig;
+    TrainingDelta d = learn_classified(k_message, Class::spam, mode(TrainingMode::teft), sig);
+    REQUIRE(d.tokens.size() == 3);
+    CHECK(d.tokens[0] == TokenDelta{10, 1, 0});
+    CHECK(d.tokens[1] == TokenDelta{20, 1, 0});
+    CHECK(d.tokens[2] == TokenDelta{30, 1, 0});
+    Totals expected;
+    expected.spam_learned = 1;
+    CHECK(d.totals == expected);
+    CHECK(sig.result == Class::spam);
+    CHECK(sig.learned == k_message_tokens);
+    CHECK(sig.unlearned.empty());
+    CHECK(sig.totals_learned);
+    CHECK_FALSE(sig.corrected);
+
+    d = learn_classified(k_message, Class::innocent, mode(TrainingMode::teft), sig);
+    CHECK(d.tokens[0] == TokenDelta{10, 0, 1});
+    CHECK(d.totals.innocent_learned == 1);
+    CHECK(d.totals.spam_learned == 0);
+}
+
+TEST_CASE("TOE learns nothing on classification, counts it as classified") {
+    Signature sig;
+    TrainingDelta d = learn_classified(k_message, Class::spam, mode(TrainingMode::toe), sig);
+    CHECK(d.tokens.empty());
+    Totals expected;
+    expected.spam_classified = 1;
+    CHECK(d.totals == expected);
+    CHECK(sig.learned.empty());
+    CHECK(sig.unlearned == k_message_tokens);
+    CHECK_FALSE(sig.totals_learned);
+}
+
+TEST_CASE("TOE trains like TEFT until both classes have more than 100 learned (DSPAM)") {
+    Signature sig;
+    LearnContext young;
+    young.totals = Totals{500, 100};  // innocent_learned <= 100: warming up
+    TrainingDelta d = learn_classified(k_message, Class::spam, mode(TrainingMode::toe), sig, young);
+    CHECK(d.tokens.size() == 3);
+    CHECK(d.totals.spam_learned == 1);
+    CHECK(sig.totals_learned);
+
+    LearnContext mature;
+    mature.totals = Totals{101, 101};
+    d = learn_classified(k_message, Class::spam, mode(TrainingMode::toe), sig, mature);
+    CHECK(d.tokens.empty());
+    CHECK(d.totals.spam_classified == 1);
+}
+
+TEST_CASE("TUM skips mature tokens unless the verdict is doubtful") {
+    // 30 + 20 = 50 hits: mature; 40 + 9 = 49: not yet.
+    const std::vector<TokenStat> stats{stat(1, 30, 20), stat(2, 40, 9), stat(3, 0, 0)};
+    Signature sig;
+    LearnContext confident;
+    confident.confidence = 0.99;
+    TrainingDelta d =
+        learn_classified(stats, Class::innocent, mode(TrainingMode::tum), sig, confident);
+    REQUIRE(d.tokens.size() == 2);
+    CHECK(d.tokens[0] == TokenDelta{2, 0, 1});
+    CHECK(d.tokens[1] == TokenDelta{3, 0, 1});
+    CHECK(d.totals.innocent_learned == 1);  // the message is learned, not every token
+    CHECK(sig.learned == std::vector<Token>{2, 3});
+    CHECK(sig.unlearned == std::vector<Token>{1});
+    CHECK(sig.totals_learned);
+
+    // Confidence below 0.70: every token is learned.
+    LearnContext doubtful;
+    doubtful.confidence = 0.6;
+    d = learn_classified(stats, Class::innocent, mode(TrainingMode::tum), sig, doubtful);
+    CHECK(d.tokens.size() == 3);
+
+    // The maturity is a parameter.
+    TrainingParams p = mode(TrainingMode::tum);
+    p.tum_maturity = 10;
+    d = learn_classified(stats, Class::innocent, p, sig);
+    REQUIRE(d.tokens.size() == 1);
+    CHECK(d.tokens[0].token == 3);
+}
+
+TEST_CASE("NOTRAIN learns nothing, counts the message as classified") {
+    Signature sig;
+    TrainingDelta d =
+        learn_classified(k_message, Class::innocent, mode(TrainingMode::notrain), sig);
+    CHECK(d.tokens.empty());
+    Totals expected;
+    expected.innocent_classified = 1;
+    CHECK(d.totals == expected);
+    CHECK(sig.unlearned == k_message_tokens);
+}
+
+TEST_CASE("corpus feeding learns each distinct token once, counted as corpusfed") {
+    const std::vector<Token> tokens{7, 3, 7, 5};
+    TrainingDelta d = learn_corpus(tokens, Class::spam);
+    REQUIRE(d.tokens.size() == 3);
+    CHECK(d.tokens[0] == TokenDelta{3, 1, 0});
+    CHECK(d.tokens[2] == TokenDelta{7, 1, 0});
+    Totals expected;
+    expected.spam_learned = 1;
+    expected.spam_corpusfed = 1;
+    CHECK(d.totals == expected);
+    // Corpus messages never show in TP/TN.
+    CHECK(compute_statistics(d.totals).true_positives == 0);
+}
+
+TEST_CASE("a correction to the class already given changes nothing") {
+    Signature sig;
+    learn_classified(k_message, Class::spam, mode(TrainingMode::teft), sig);
+    const Signature before = sig;
+    CHECK(correct(sig, Class::spam, mode(TrainingMode::teft)).empty());
+    CHECK(sig == before);
+}
+
+TEST_CASE("retraining symmetry: learned as A then corrected to B is learned as B") {
+    for (TrainingMode m : k_all_modes) {
+        for (Class wrong : {Class::spam, Class::innocent}) {
+            CAPTURE(training_mode_name(m));
+            CAPTURE(class_name(wrong));
+            const Class right = opposite(wrong);
+            const TrainingParams params = mode(m);
+
+            FakeStore corrected;
+            Signature sig;
+            corrected.apply(learn_classified(k_message, wrong, params, sig));
+            corrected.apply(correct(sig, right, params));
+
+            // Tokens: every token once in the right class, none in the wrong
+            // one (an error trains every token in TEFT, TOE and TUM);
+            // NOTRAIN never learns.
+            Counts one_right;
+            (right == Class::spam ? one_right.spam : one_right.innocent) = 1;
+            if (m == TrainingMode::notrain) {
+                CHECK(corrected.tokens.empty());
+            } else {
+                CHECK(corrected.tokens == each_token(k_message_tokens, one_right));
+            }
+
+            // Where classification itself learns (TEFT, TUM with immature
+            // tokens) that is exactly learning B directly.
+            if (m == TrainingMode::teft || m == TrainingMode::tum) {
+                FakeStore direct;
+                Signature direct_sig;
+                direct.apply(learn_classified(k_message, right, params, direct_sig));
+                CHECK(corrected.tokens == direct.tokens);
+                Totals direct_totals = direct.totals;
+                (right == Class::spam ? direct_totals.spam_misclassified
+                                      : direct_totals.innocent_misclassified) = 1;
+                CHECK(corrected.totals == direct_totals);
+                CHECK(sig.learned == direct_sig.learned);
+            }
+
+            // Totals: one message of the right class, misclassified; nothing
+            // left in the wrong class.
+            Totals expected;
+            if (m == TrainingMode::notrain) {
+                (right == Class::spam ? expected.spam_classified : expected.innocent_classified) =
+                    1;
+            } else {
+                (right == Class::spam ? expected.spam_learned : expected.innocent_learned) = 1;
+            }
+            (right == Class::spam ? expected.spam_misclassified : expected.innocent_misclassified) =
+                1;
+            CHECK(corrected.totals == expected);
+
+            // dspam_stats sees exactly one error and nothing else.
+            const Statistics s = compute_statistics(corrected.totals);
+            CHECK(s.true_positives == 0);
+            CHECK(s.true_negatives == 0);
+            CHECK(s.false_positives == (right == Class::innocent ? 1 : 0));
+            CHECK(s.false_negatives == (right == Class::spam ? 1 : 0));
+
+            CHECK(sig.result == right);
+            CHECK(sig.corrected);
+        }
+    }
+}
+
+TEST_CASE("correcting back restores the store and the statistics") {
+    for (TrainingMode m : k_all_modes) {
+        CAPTURE(training_mode_name(m));
+        const TrainingParams params = mode(m);
+        FakeStore store;
+        Signature sig;
+        const TrainingDelta first = learn_classified(k_message, Class::spam, params, sig);
+        store.apply(first);
+        FakeStore learned_once = store;
+        store.apply(correct(sig, Class::innocent, params));
+        store.apply(correct(sig, Class::spam, params));
+
+        CHECK(sig.result == Class::spam);
+        CHECK_FALSE(sig.corrected);
+        CHECK(store.totals.spam_misclassified == 0);
+        CHECK(store.totals.innocent_misclassified == 0);
+        CHECK(store.totals.innocent_learned == 0);
+        CHECK(store.totals.innocent_classified == 0);
+        const Statistics s = compute_statistics(store.totals);
+        CHECK(s.true_positives == 1);
+        CHECK(s.true_negatives == 0);
+        CHECK(s.false_positives == 0);
+        CHECK(s.false_negatives == 0);
+
+        if (m == TrainingMode::teft || m == TrainingMode::tum) {
+            // Learned at classification: exactly as before.
+            CHECK(store.tokens == learned_once.tokens);
+            CHECK(store.totals == learned_once.totals);
+        } else if (m == TrainingMode::toe) {
+            // The corrections taught it: now learned as spam.
+            CHECK(store.tokens == each_token(k_message_tokens, Counts{1, 0}));
+            CHECK(store.totals.spam_learned == 1);
+        } else {
+            CHECK(store.tokens.empty());
+            CHECK(store.totals == learned_once.totals);
+        }
+
+        // A third correction is an error again, counted once.
+        store.apply(correct(sig, Class::innocent, params));
+        CHECK(store.totals.innocent_misclassified == 1);
+        CHECK(store.totals.spam_learned == 0);
+        CHECK(store.totals.spam_classified == 0);
+    }
+}
+
+TEST_CASE("TUM correction: takes back only what was learned, learns every token") {
+    // Token 1 is mature and was not learned as innocent; the correction must
+    // not take an innocent hit from it, and must give it a spam hit.
+    const std::vector<TokenStat> stats{stat(1, 30, 20), stat(2, 1, 1)};
+    const TrainingParams params = mode(TrainingMode::tum);
+    Signature sig;
+    learn_classified(stats, Class::innocent, params, sig);
+    REQUIRE(sig.learned == std::vector<Token>{2});
+    TrainingDelta d = correct(sig, Class::spam, params);
+    REQUIRE(d.tokens.size() == 2);
+    CHECK(d.tokens[0] == TokenDelta{1, 1, 0});
+    CHECK(d.tokens[1] == TokenDelta{2, 1, -1});
+    CHECK(sig.learned == std::vector<Token>{1, 2});
+    CHECK(sig.unlearned.empty());
+}
+
+TEST_CASE("counts never go negative") {
+    // The store's counts were reset after the message was learned: the
+    // correction's decrements are clamped at zero, the increments land.
+    FakeStore store;
+    Signature sig;
+    learn_classified(k_message, Class::spam, mode(TrainingMode::teft), sig);
+    store.apply(correct(sig, Class::innocent, mode(TrainingMode::teft)));
+    CHECK(store.totals.spam_learned == 0);
+    CHECK(store.totals.innocent_learned == 1);
+    for (const auto& [token, counts] : store.tokens) {
+        CHECK(counts.spam == 0);
+        CHECK(counts.innocent == 1);
+    }
+    // Each correction takes at most one hit from a token.
+    Signature again;
+    learn_classified(k_message, Class::spam, mode(TrainingMode::teft), again);
+    TrainingDelta d = correct(again, Class::innocent, mode(TrainingMode::teft));
+    for (const TokenDelta& t : d.tokens) {
+        CHECK(t.spam >= -1);
+        CHECK(t.innocent >= -1);
+    }
+}
+
+TEST_CASE("a signature without learning (retraining by content) only adds") {
+    Signature sig;
+    sig.result = Class::innocent;
+    sig.unlearned = {5, 6};
+    TrainingDelta d = correct(sig, Class::spam, mode(TrainingMode::teft));
+    REQUIRE(d.tokens.size() == 2);
+    CHECK(d.tokens[0] == TokenDelta{5, 1, 0});
+    CHECK(d.totals.spam_learned == 1);
+    CHECK(d.totals.spam_misclassified == 1);
+}
+
+TEST_CASE("signature round trip") {
+    std::vector<Signature> samples;
+    samples.push_back(Signature{});
+    Signature big;
+    big.result = Class::spam;
+    big.totals_learned = true;
+    big.corrected = true;
+    big.learned = {0, 1, 127, 128, 300, 1ULL << 40, std::numeric_limits<Token>::max()};
+    big.unlearned = {2, 129, (1ULL << 63) + 5};
+    samples.push_back(big);
+    Signature many;
+    many.result = Class::innocent;
+    for (Token t = 0; t < 5000; ++t) {
+        (t % 3 == 0 ? many.unlearned : many.learned).push_back(t * 0x9e3779b97f4a7c15ULL >> 1);
+    }
+    std::sort(many.learned.begin(), many.learned.end());
+    std::sort(many.unlearned.begin(), many.unlearned.end());
+    samples.push_back(many);
+
+    for (const Signature& s : samples) {
+        const std::string bytes = encode_signature(s);
+        Signature decoded;
+        decoded.result = Class::spam;
+        decoded.learned = {42};
+        REQUIRE(decode_signature(bytes, decoded));
+        CHECK(decoded == s);
+    }
+    // Compact: near tokens cost a byte each.
+    Signature dense;
+    for (Token t = 1000000; t < 1001000; ++t) {
+        dense.learned.push_back(t);
+    }
+    CHECK(encode_signature(dense).size() < 1000 + 16);
+}
+
+TEST_CASE("signature decoding rejects malformed input and leaves `out` alone") {
+    Signature s;
+    s.result = Class::spam;
+    s.totals_learned = true;
+    s.learned = {5, 300, 70000};
+    s.unlearned = {6, 1ULL << 50};
+    const std::string good = encode_signature(s);
+    Signature sentinel;
+    sentinel.learned = {999};
+    auto rejected = [&](const std::string& bytes) {
+        Signature out = sentinel;
+        const bool ok = decode_signature(bytes, out);
+        return !ok && out == sentinel;
+    };
+
+    CHECK(rejected(""));
+    // Every truncation.
+    for (std::size_t n = 0; n < good.size(); ++n) {
+        CAPTURE(n);
+        CHECK(rejected(good.substr(0, n)));
+    }
+    // Trailing garbage.
+    CHECK(rejected(good + '\0'));
+    // Unknown version, unknown flags.
+    std::string bad = good;
+    bad[0] = 2;
+    CHECK(rejected(bad));
+    bad = good;
+    bad[1] = static_cast<char>(bad[1] | 0x08);
+    CHECK(rejected(bad));
+    // A count larger than the input could hold.
+    CHECK(rejected(std::string("\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00", 12)));
+    // Not ascending: a zero delta.
+    CHECK(rejected(std::string("\x01\x00\x02\x00\x05\x00", 6)));
+    // Past 2^64: max token then a delta of 1.
+    CHECK(
+        rejected(std::string("\x01\x00\x02\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x01", 15)));
+    // A varint of 11 bytes, and one with bits past 64.
+    CHECK(
+        rejected(std::string("\x01\x00\x01\x00\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 15)));
+    CHECK(rejected(std::string("\x01\x00\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 14)));
+    // Overlong varint (5 written as 0x85 0x00).
+    CHECK(rejected(std::string("\x01\x00\x01\x00\x85\x00", 6)));
+    // The same token learned and unlearned.
+    CHECK(rejected(std::string("\x01\x00\x01\x01\x05\x05", 6)));
+    // The valid forms of the last few decode.
+    Signature out;
+    CHECK(decode_signature(std::string("\x01\x00\x01\x00\x05", 5), out));
+    CHECK(out.learned == std::vector<Token>{5});
+    CHECK(decode_signature(std::string("\x01\x00\x01\x01\x05\x06", 6), out));
+    CHECK(decode_signature(
+        std::string("\x01\x00\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 14), out));
+    CHECK(out.learned == std::vector<Token>{std::numeric_limits<Token>::max()});
+}
+
+TEST_CASE("signature decoding of random and mutated bytes: safe, and canonical when accepted") {
+    // Whatever decodes re-encodes to the same bytes: the encoding is
+    // canonical, so nothing malformed slips through as something else.
+    std::uint64_t state = 0x2545f4914f6cdd1dULL;
+    auto next = [&state]() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    Signature s;
+    s.result = Class::spam;
+    s.learned = {1, 2, 300, 1ULL << 33};
+    s.unlearned = {7, 1ULL << 62};
+    const std::string good = encode_signature(s);
+    int accepted = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string bytes;
+        if (round % 2 == 0) {
+            bytes = good;
+            const int flips = 1 + static_cast<int>(next() % 3);
+            for (int i = 0; i < flips; ++i) {
+                bytes[next() % bytes.size()] = static_cast<char>(next());
+            }
+        } else {
+            const std::size_t n = next() % 24;
+            for (std::size_t i = 0; i < n; ++i) {
+                bytes.push_back(static_cast<char>(i == 0 ? 1 : next()));
+            }
+        }
+        Signature out;
+        if (decode_signature(bytes, out)) {
+            ++accepted;
+            CHECK(encode_signature(out) == bytes);
+        }
+    }
+    CHECK(accepted > 0);
+}
+
+TEST_CASE("training mode names") {
+    TrainingMode m = TrainingMode::teft;
+    CHECK(parse_training_mode("tum", m));
+    CHECK(m == TrainingMode::tum);
+    CHECK(training_mode_name(TrainingMode::notrain) == "notrain");
+    CHECK_FALSE(parse_training_mode("train-everything", m));
+}

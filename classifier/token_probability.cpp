@@ -1,0 +1,74 @@
+// A token's spam probability from its hits and the user's totals, as DSPAM
+// 3.10's _ds_calc_stat computes it (src/libdspam.c, "bcr" p-values; DSPAM's
+// statistical sedation is not implemented, it is off by default in libdspam):
+//
+//   p(w) = (s/S) / (s/S + i/I)            Graham, "A Plan for Spam"
+//          s, i: the token's spam and innocent hits; S, I: messages learned
+//   a token seen only as innocent: min(0.01, (1/S) / (1/S + i/I))
+//   a token seen only as spam:     max(0.99, (s/S) / (s/S + 1/I))
+//   s + i < min_hits, or nothing learned yet: the unknown probability (.4)
+//   then clamped into [prob_min, prob_max].
+// With processor bias (DSPAM's processorBias) every i above counts twice, in
+// the min_hits test too: an innocent hit weighs as much as two spam hits.
+//
+// With chi-square DSPAM uses Robinson's p-values: the clamped p(w) shrunk
+// towards x by the strength s (Robinson, "A Statistical Approach to the Spam
+// Problem", 2003):  f(w) = (s·x + n·p(w)) / (s + n),  n = s + i hits.
+#include <algorithm>
+
+#include "classifier/combiner.h"
+
+namespace dspamd {
+namespace {
+
+// DSPAM's bounds for one-sided tokens before the clamp.
+constexpr double k_innocent_only_probability = 0.01;
+constexpr double k_spam_only_probability = 0.99;
+
+double graham_probability(const Counts& counts, const Totals& totals, const ScoringParams& params) {
+    // Negative counts cannot come from a consistent store; read them as 0.
+    const double spam = static_cast<double>(std::max<std::int64_t>(counts.spam, 0));
+    const double bias = params.processor_bias ? 2.0 : 1.0;
+    const double innocent = bias * static_cast<double>(std::max<std::int64_t>(counts.innocent, 0));
+    const double spam_learned = static_cast<double>(totals.spam_learned);
+    const double innocent_learned = static_cast<double>(totals.innocent_learned);
+    const bool have_totals = totals.spam_learned > 0 && totals.innocent_learned > 0;
+
+    double p = params.unknown_probability;
+    if (have_totals && spam + innocent > 0.0) {
+        const double spam_rate = spam / spam_learned;
+        p = spam_rate / (spam_rate + innocent / innocent_learned);
+    }
+    if (spam == 0.0 && innocent > 0.0) {
+        p = k_innocent_only_probability;
+        if (have_totals) {
+            const double one_spam = 1.0 / spam_learned;
+            p = std::min(p, one_spam / (one_spam + innocent / innocent_learned));
+        }
+    } else if (spam > 0.0 && innocent == 0.0) {
+        p = k_spam_only_probability;
+        if (have_totals) {
+            const double spam_rate = spam / spam_learned;
+            p = std::max(p, spam_rate / (spam_rate + bias / innocent_learned));
+        }
+    }
+    if (spam + innocent < static_cast<double>(params.min_hits)) {
+        p = params.unknown_probability;
+    }
+    // min/max rather than std::clamp: no UB should a caller pass min > max.
+    return std::min(std::max(p, params.prob_min), params.prob_max);
+}
+
+}  // namespace
+
+double token_probability(const Counts& counts, const Totals& totals, const ScoringParams& params) {
+    const double p = graham_probability(counts, totals, params);
+    if (params.algorithm != Algorithm::chi_square) {
+        return p;
+    }
+    const double n = static_cast<double>(std::max<std::int64_t>(counts.spam, 0) +
+                                         std::max<std::int64_t>(counts.innocent, 0));
+    return (params.chi_s * params.chi_x + n * p) / (params.chi_s + n);
+}
+
+}  // namespace dspamd
