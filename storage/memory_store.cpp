@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "classifier/statistics.h"
 #include "storage/limits.h"
 
 namespace dspamd {
@@ -30,24 +31,15 @@ void add_totals_clamped(Totals& to, const Totals& delta) {
 }  // namespace
 
 UserStats compute_user_stats(std::string user, const Totals& totals) {
+    const Statistics figures = compute_statistics(totals);
     UserStats stats;
     stats.user = std::move(user);
     stats.totals = totals;
-    stats.true_positives =
-        std::max<std::int64_t>(0, totals.spam_learned + totals.spam_classified -
-                                      totals.spam_misclassified - totals.spam_corpusfed);
-    stats.true_negatives =
-        std::max<std::int64_t>(0, totals.innocent_learned + totals.innocent_classified -
-                                      totals.innocent_misclassified - totals.innocent_corpusfed);
-    stats.false_positives = totals.innocent_misclassified;
-    stats.false_negatives = totals.spam_misclassified;
-    const std::int64_t all =
-        stats.true_positives + stats.true_negatives + stats.false_positives + stats.false_negatives;
-    // dspam_stats prints 100% when nothing was classified yet.
-    stats.accuracy =
-        all == 0 ? 100.0
-                 : 100.0 - static_cast<double>(stats.false_positives + stats.false_negatives) *
-                               100.0 / static_cast<double>(all);
+    stats.true_positives = figures.true_positives;
+    stats.true_negatives = figures.true_negatives;
+    stats.false_positives = figures.false_positives;
+    stats.false_negatives = figures.false_negatives;
+    stats.accuracy = figures.accuracy;
     return stats;
 }
 
