@@ -1,1 +1,94 @@
-// placeholder: being written
+// The tokenizer driver: walks a ParsedMessage in a fixed order and feeds
+// each piece to its stage. The order decides what survives max_tokens
+// ("first come, first kept"), so the pieces richest in evidence come first:
+//   1. top-level headers, in message order   (header_tokens.h)
+//   2. the Content-* headers of MIME parts and the headers of attached
+//      messages (same names, no presence token)
+//   3. the text of each part                 (lexer.h, ngram.h; the n-gram
+//                                             window restarts at each part)
+//   4. URLs                                  (url_tokens.h)
+//   5. HTML tag names, "Html*font"
+#include <algorithm>
+
+#include "classifier/header_tokens.h"
+#include "classifier/lexer.h"
+#include "classifier/ngram.h"
+#include "classifier/token_output.h"
+#include "classifier/tokenizer.h"
+#include "classifier/url_tokens.h"
+
+namespace dspamd {
+namespace {
+
+constexpr std::string_view k_html_prefix = "Html*";
+constexpr std::size_t k_max_tag_name_bytes = 32;
+
+constexpr bool is_tag_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == ':' || c == '_';
+}
+
+bool add_tag(std::string_view tag, TokenOutput& out) {
+    if (tag.empty() || tag.size() > k_max_tag_name_bytes ||
+        !std::all_of(tag.begin(), tag.end(), is_tag_char)) {
+        return true;
+    }
+    std::string& text = out.text_buffer();
+    text.assign(k_html_prefix);
+    for (char c : tag) {
+        text.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+    }
+    return out.emit(text);
+}
+
+bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, TokenOutput& out) {
+    HeaderTokenizer headers(params, out);
+    for (const Header& header : message.headers) {
+        if (!headers.add(header, true)) {
+            return false;
+        }
+    }
+    for (const Header& header : message.part_headers) {
+        if (!headers.add(header, false)) {
+            return false;
+        }
+    }
+    WordList words;
+    for (const TextPart& part : message.texts) {
+        words.clear();
+        lex_words(part.text, LexMode::body, words);
+        if (!emit_ngrams(params.kind, {}, words, out)) {
+            return false;
+        }
+    }
+    UrlTokenizer urls(out);
+    for (const std::string& url : message.urls) {
+        if (!urls.add(url)) {
+            return false;
+        }
+    }
+    for (const std::string& tag : message.html_tags) {
+        if (!add_tag(tag, out)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+void tokenize(const ParsedMessage& message, const TokenizerParams& params, const TokenSink& sink) {
+    TokenOutput out(params.max_tokens, &sink, nullptr, false);
+    tokenize_into(message, params, out);
+}
+
+MessageTokens collect_tokens(const ParsedMessage& message, const TokenizerParams& params,
+                             bool keep_names) {
+    MessageTokens result;
+    TokenOutput out(params.max_tokens, nullptr, &result, keep_names);
+    tokenize_into(message, params, out);
+    std::sort(result.tokens.begin(), result.tokens.end());
+    return result;
+}
+
+}  // namespace dspamd

@@ -2,12 +2,16 @@
 // Token. DSPAM's four tokenizers are provided:
 //   word   single words
 //   chain  words plus each pair of adjacent words ("chained tokens")
-//   osb    orthogonal sparse bigrams: each word paired with each of the next
-//          four words, the gap marked by skip symbols (crm114/DSPAM)
+//   osb    orthogonal sparse bigrams: each word, and each word paired with
+//          each of the next four words, the gap marked by skip symbols
+//          (crm114/DSPAM; DSPAM itself leaves out the single word)
 //   sbph   sparse binary polynomial hashing: every subsequence of a five-word
 //          window that keeps its first word (crm114/DSPAM)
 // Header words are prefixed with the header name ("Subject*word"), URL parts
-// with "Url*". Pure code: no I/O, all settings in TokenizerParams.
+// with "Url*", HTML tag names with "Html*"; "Header*Name" marks a header's
+// presence. Pure code: no I/O, all settings in TokenizerParams.
+// The stages: lexer.h (words), ngram.h (token shapes), header_tokens.h,
+// url_tokens.h; tokenizer.cpp drives them.
 #pragma once
 
 #include <cstddef>
@@ -26,15 +30,28 @@ enum class TokenizerKind { word, chain, osb, sbph };
 
 struct TokenizerParams {
     TokenizerKind kind = TokenizerKind::osb;
-    // Distinct tokens kept per message; the rest are dropped (first come first kept).
+    // Distinct tokens kept per message: the first new token past the limit
+    // ends the message's tokens (first come first kept).
     std::size_t max_tokens = 20000;
-    // Headers whose content is never tokenized: case-insensitive names, a
-    // trailing '*' matches any suffix ("X-Spam-*"). Other filters' verdicts
-    // must not become our features.
-    std::vector<std::string> ignored_headers;
+    // Headers that give no token at all, not even their presence:
+    // case-insensitive names where '*' matches any run of characters
+    // ("X-Spam-*"). Other filters' verdicts must not become our features,
+    // and mailbox bookkeeping added after delivery (Status, X-UID, Gmail
+    // labels) would leak the very folder a message was trained from.
+    std::vector<std::string> ignored_headers{
+        // spam filters and virus scanners
+        "X-DSPAM-*", "X-Spam*", "X-Virus*", "X-Bogosity", "X-CRM114-*", "X-Quarantine-*",
+        "X-Barracuda*", "X-Proofpoint-*", "X-*MailScanner*", "X-Rspamd-*", "X-Amavis-*",
+        "X-Microsoft-Antispam*", "X-Forefront-Antispam-Report*", "X-MS-Exchange-Organization-SCL",
+        "X-IronPort-Anti-Spam*", "X-Mimecast-Spam-*", "X-Policyd-Weight", "X-Greylist", "X-Razor*",
+        "X-Pyzor*", "X-Bayes*", "X-Junk*", "X-Sophos-*", "X-Cloudmark-*",
+        // mailbox bookkeeping
+        "Status", "X-Status", "X-Keywords", "X-UID", "X-Mozilla-*", "X-Gmail-Labels",
+        "X-Evolution*", "X-Label", "Lines", "Content-Length"};
 };
 
 // Called once per token occurrence, in message order; duplicates included.
+// The view is valid only during the call.
 using TokenSink = std::function<void(std::string_view text)>;
 
 void tokenize(const ParsedMessage& message, const TokenizerParams& params, const TokenSink& sink);

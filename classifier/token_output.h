@@ -1,0 +1,62 @@
+// Where the tokenizer stages deliver token texts: hashes each text once,
+// keeps the set of distinct tokens seen to enforce max_tokens ("first come,
+// first kept"), and passes each occurrence on to a TokenSink and/or gathers
+// the distinct tokens for collect_tokens(). Internal to dspamd_classifier.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classifier/tokenizer.h"
+#include "classifier/types.h"
+
+namespace dspamd {
+
+// Open-addressing hash set of tokens (linear probing, load at most one half).
+// 0 marks an empty slot; the token 0 is tracked apart.
+class TokenSet {
+public:
+    TokenSet();
+    // True when `token` was not in the set before.
+    bool insert(Token token);
+    bool contains(Token token) const;
+    std::size_t size() const { return m_size; }
+
+private:
+    void grow();
+
+    std::uint64_t m_key;  // mixes tokens into slots (token_output.cpp)
+    std::vector<Token> m_slots;
+    std::size_t m_size = 0;
+    bool m_has_zero = false;
+};
+
+class TokenOutput {
+public:
+    // `sink` receives every occurrence (may be null); `collected` receives
+    // each distinct token once, with its text when `keep_names`.
+    TokenOutput(std::size_t max_tokens, const TokenSink* sink, MessageTokens* collected,
+                bool keep_names);
+
+    // Delivers one occurrence. Returns false once a new distinct token would
+    // exceed max_tokens: that token is dropped, and so is everything after
+    // it (the caller stops).
+    bool emit(std::string_view text);
+
+    // Scratch space for composing token texts ("Subject*free+money").
+    std::string& text_buffer() { return m_text; }
+
+private:
+    std::size_t m_max_tokens;
+    const TokenSink* m_sink;
+    MessageTokens* m_collected;
+    bool m_keep_names;
+    bool m_full = false;
+    TokenSet m_seen;
+    std::string m_text;
+};
+
+}  // namespace dspamd
