@@ -17,6 +17,9 @@
 //             the chi-square upper tail (Robinson's notation; DSPAM computes
 //             the same I as ((1-S') - (1-H') + 1)/2). No token: I = cutoff - 0.1
 //   naive     Πp / (Πp + Π(1-p)) over every token of the message
+//   fisher    Fisher-Robinson over all k tokens of the message, unknown ones
+//             at f = x: the upper chi-square tails Q(-2 ln Πf, 2k) (ham
+//             evidence) and Q(-2 ln Π(1-f), 2k) (spam evidence)
 //
 // score = ln(P / (1 - P)) of the algorithm's own probability P, never
 // formed from P itself:
@@ -25,6 +28,11 @@
 //   chi                     ln(1 - S + H) - ln(1 + S - H), where each tail and
 //                           its complement is a logarithm (chi_square.h):
 //                           ln(P_s + Q_h) - ln(Q_s + P_h)
+//   fisher                  ln Q_h - ln Q_s: how much less likely the spam
+//                           evidence is under chance than the ham evidence.
+//                           Unlike I, it does not flatten when both tails are
+//                           tiny, so it ranks long messages well (measured:
+//                           ARCHITECTURE.md, "Default learner")
 // so P = 1/(1 + e^-score) exactly, and the class is decided on score against
 // the logit of the threshold: the same decision as DSPAM's P >= threshold,
 // without P's rounding. Robinson with no token outside 0.3..0.7 is DSPAM's
@@ -238,6 +246,28 @@ Combined chi_square(const std::vector<Scored>& all, const ScoringParams& params)
     return c;
 }
 
+// dspamd's fisher: every token counts, none is excluded.
+Combined fisher(const std::vector<Scored>& all) {
+    Combined c;
+    double log_h = 0.0;  // ln Π f
+    double log_s = 0.0;  // ln Π (1 - f)
+    for (const Scored& s : all) {
+        log_h += std::log(s.probability);
+        log_s += std::log1p(-s.probability);
+    }
+    c.used = all;
+    if (all.empty()) {
+        c.evidence = false;  // nothing to go by: innocent, score 0
+        c.probability = 0.5;
+        return c;
+    }
+    const double ham_evidence = chi2_tails(-log_h, all.size()).log_upper;   // ln Q_h
+    const double spam_evidence = chi2_tails(-log_s, all.size()).log_upper;  // ln Q_s
+    c.score = ham_evidence - spam_evidence;
+    c.probability = logistic(c.score);
+    return c;
+}
+
 Combined naive(const std::vector<Scored>& all) {
     Combined c;
     for (const Scored& s : all) {
@@ -275,13 +305,20 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
         case Algorithm::naive:
             combined = naive(all);
             break;
+        case Algorithm::fisher:
+            combined = fisher(all);
+            threshold = params.fisher_cutoff;
+            break;
     }
 
     Verdict verdict;
     verdict.probability = combined.probability;
     verdict.score = combined.score;
-    verdict.result =
-        combined.evidence && combined.score >= logit(threshold) ? Class::spam : Class::innocent;
+    // fisher's score is a ratio of evidence, 0 meaning a tie: a tie is innocent.
+    const bool spam = params.algorithm == Algorithm::fisher
+                          ? combined.score > logit(threshold)
+                          : combined.score >= logit(threshold);
+    verdict.result = combined.evidence && spam ? Class::spam : Class::innocent;
     // DSPAM: confidence is Robinson's S whatever the algorithm.
     const double robinson = params.algorithm == Algorithm::robinson
                                 ? combined.probability

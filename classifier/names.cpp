@@ -41,19 +41,21 @@ constexpr std::array<std::pair<std::string_view, TokenizerKind>, 4> k_tokenizers
     {"sbph", TokenizerKind::sbph},
 }};
 
-constexpr std::array<std::pair<std::string_view, Algorithm>, 5> k_algorithms{{
+constexpr std::array<std::pair<std::string_view, Algorithm>, 6> k_algorithms{{
     {"graham", Algorithm::graham},
     {"burton", Algorithm::burton},
     {"robinson", Algorithm::robinson},
     {"chi-square", Algorithm::chi_square},
     {"naive", Algorithm::naive},
+    {"fisher", Algorithm::fisher},
 }};
 
-constexpr std::array<std::pair<std::string_view, TrainingMode>, 4> k_training_modes{{
+constexpr std::array<std::pair<std::string_view, TrainingMode>, 5> k_training_modes{{
     {"teft", TrainingMode::teft},
     {"toe", TrainingMode::toe},
     {"tum", TrainingMode::tum},
     {"notrain", TrainingMode::notrain},
+    {"tone", TrainingMode::tone},
 }};
 
 }  // namespace

@@ -14,12 +14,20 @@
 // With chi-square DSPAM uses Robinson's p-values: the clamped p(w) shrunk
 // towards x by the strength s (Robinson, "A Statistical Approach to the Spam
 // Problem", 2003):  f(w) = (s·x + n·p(w)) / (s + n),  n = s + i hits.
+//
+// fisher uses the same f(w) on the plain ratio p(w) = (s/S) / (s/S + i/I),
+// with no minimum hits, no one-sided bounds and no DSPAM clamps: a token
+// never seen has n = 0 and so f = x, and evidence grows smoothly with n.
+// Only f itself is kept off 0 and 1 so that its logarithms stay finite.
 #include <algorithm>
 
 #include "classifier/combiner.h"
 
 namespace dspamd {
 namespace {
+
+// fisher: f(w) stays in [k_fisher_min, 1 - k_fisher_min].
+constexpr double k_fisher_min = 1e-6;
 
 // DSPAM's bounds for one-sided tokens before the clamp.
 constexpr double k_innocent_only_probability = 0.01;
@@ -59,9 +67,28 @@ double graham_probability(const Counts& counts, const Totals& totals, const Scor
     return std::min(std::max(p, params.prob_min), params.prob_max);
 }
 
+double fisher_probability(const Counts& counts, const Totals& totals, const ScoringParams& params) {
+    const double spam = static_cast<double>(std::max<std::int64_t>(counts.spam, 0));
+    const double innocent = static_cast<double>(std::max<std::int64_t>(counts.innocent, 0));
+    const double n = spam + innocent;
+    double p = params.fisher_x;
+    if (n > 0.0) {
+        // A class with nothing learned yet counts as one message learned.
+        const double spam_rate = spam / static_cast<double>(std::max<std::int64_t>(totals.spam_learned, 1));
+        const double innocent_rate =
+            innocent / static_cast<double>(std::max<std::int64_t>(totals.innocent_learned, 1));
+        p = spam_rate / (spam_rate + innocent_rate);
+    }
+    const double f = (params.fisher_s * params.fisher_x + n * p) / (params.fisher_s + n);
+    return std::min(std::max(f, k_fisher_min), 1.0 - k_fisher_min);
+}
+
 }  // namespace
 
 double token_probability(const Counts& counts, const Totals& totals, const ScoringParams& params) {
+    if (params.algorithm == Algorithm::fisher) {
+        return fisher_probability(counts, totals, params);
+    }
     const double p = graham_probability(counts, totals, params);
     if (params.algorithm != Algorithm::chi_square) {
         return p;

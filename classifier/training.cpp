@@ -27,6 +27,7 @@
 #include "classifier/training.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 namespace dspamd {
@@ -200,10 +201,12 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     TrainingDelta delta;
     signature = Signature{};
     signature.result = result;
-    const bool learns = mode == TrainingMode::teft || mode == TrainingMode::tum;
+    const bool near_error =
+        mode == TrainingMode::tone && std::fabs(context.score) < params.tone_margin;
+    const bool learns = mode == TrainingMode::teft || mode == TrainingMode::tum || near_error;
     for (const TokenStat& stat : sorted) {
         const bool learn_token =
-            mode == TrainingMode::teft ||
+            mode == TrainingMode::teft || near_error ||
             (mode == TrainingMode::tum && tum_learns(stat, params, context.confidence));
         if (learn_token) {
             delta.tokens.push_back(delta_for(stat.token, result, 1));

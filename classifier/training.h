@@ -10,6 +10,11 @@
 //            tum_maturity hits are not learned again, unless the verdict's
 //            confidence is below tum_min_confidence
 //   notrain  classify only; corrections are still counted, never learned
+//   tone     train on or near error (dspamd's default, the "thick threshold"
+//            of crm114/OSBF): a message is learned as its verdict only when
+//            |score| < tone_margin; errors are learned through corrections.
+//            Together that learns exactly the messages whose score was not
+//            at least tone_margin on the right side: the uncertain ones.
 // A correction of a signature moves the counts it learned from the wrong class
 // to the right one, so the store ends up as if the message had been learned
 // right in the first place (an error always trains every token, in TUM too).
@@ -26,20 +31,24 @@
 
 namespace dspamd {
 
-enum class TrainingMode { teft, toe, tum, notrain };
+enum class TrainingMode { teft, toe, tum, notrain, tone };
 
 struct TrainingParams {
-    TrainingMode mode = TrainingMode::teft;
+    // dspamd's default, chosen by measurement (ARCHITECTURE.md); DSPAM's was teft.
+    TrainingMode mode = TrainingMode::tone;
     std::int64_t tum_maturity = 50;    // TUM: tokens with this many hits in all are mature
     double tum_min_confidence = 0.70;  // TUM: below this confidence every token is learned
     std::int64_t toe_warmup = 100;     // TOE: trains like TEFT while a class has <= this learned
+    double tone_margin = 20.0;         // TONE: learn when |score| is below this (log-odds units)
 };
 
 // What DSPAM's training rules read besides the tokens: the verdict's
-// confidence (TUM) and the user's totals before this message (TOE warm-up).
+// confidence (TUM), its score (TONE) and the user's totals before this
+// message (TOE warm-up).
 // Left out, TUM takes the verdict as confident and TOE has no warm-up.
 struct LearnContext {
     double confidence = 1.0;
+    double score = 0.0;  // the verdict's score (TONE); 0 = no margin: learn
     std::optional<Totals> totals;
 };
 

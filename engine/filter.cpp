@@ -93,7 +93,10 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     }
     SignatureRecord record;
     record.id = new_signature_id();
-    LearnContext learn_context{outcome.verdict.confidence, snapshot.totals};
+    LearnContext learn_context;
+    learn_context.confidence = outcome.verdict.confidence;
+    learn_context.score = outcome.verdict.score;
+    learn_context.totals = snapshot.totals;
     TrainingDelta delta = learn_classified(snapshot.stats, outcome.verdict.result,
                                            settings.training, record.signature, learn_context);
     m_store.apply(context.id, delta, &record);

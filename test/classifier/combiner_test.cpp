@@ -58,8 +58,9 @@ std::vector<TokenStat> many(std::size_t n, std::int64_t spam, std::int64_t innoc
     return stats;
 }
 
-const Algorithm k_all_algorithms[] = {Algorithm::graham, Algorithm::burton, Algorithm::robinson,
-                                      Algorithm::chi_square, Algorithm::naive};
+const Algorithm k_all_algorithms[] = {Algorithm::graham,     Algorithm::burton,
+                                      Algorithm::robinson,   Algorithm::chi_square,
+                                      Algorithm::naive,      Algorithm::fisher};
 
 }  // namespace
 
@@ -440,6 +441,10 @@ TEST_CASE("score grows with spam evidence and the class follows it") {
                 threshold = p.robinson_cutoff;
             } else if (algorithm == Algorithm::chi_square) {
                 threshold = p.chi_cutoff;
+            } else if (algorithm == Algorithm::fisher) {
+                threshold = p.fisher_cutoff;  // fisher: strictly above (a tie is innocent)
+                CHECK((v.result == Class::spam) == (v.probability > threshold));
+                continue;
             }
             CHECK((v.result == Class::spam) == (v.probability >= threshold));
         }
@@ -519,5 +524,43 @@ TEST_CASE("algorithm names") {
     CHECK(parse_algorithm("chi-square", a));
     CHECK(a == Algorithm::chi_square);
     CHECK(algorithm_name(Algorithm::burton) == "burton");
-    CHECK_FALSE(parse_algorithm("fisher", a));
+    CHECK(parse_algorithm("fisher", a));
+    CHECK(a == Algorithm::fisher);
+    CHECK(algorithm_name(Algorithm::fisher) == "fisher");
+    CHECK_FALSE(parse_algorithm("fischer", a));
+}
+
+TEST_CASE("fisher: f(w) over every token, unknown ones at x, no cut-offs") {
+    const ScoringParams p = with(Algorithm::fisher);
+    // p(w) = (9/10) / (9/10 + 1/10) = 0.9; n = 10; f = (0.1·0.45 + 10·0.9) / 10.1
+    CHECK(token_probability({9, 1}, k_ten_each, p) == doctest::Approx(9.045 / 10.1));
+    // One hit is evidence too (no minimum): f = (0.045 + 1·1.0) / 1.1
+    CHECK(token_probability({1, 0}, k_ten_each, p) == doctest::Approx(1.045 / 1.1));
+    CHECK(token_probability({0, 0}, k_ten_each, p) == doctest::Approx(0.45));
+    // Nothing learned yet: a class counts as one message, never a division by 0.
+    CHECK(token_probability({2, 0}, Totals{}, p) == doctest::Approx((0.045 + 2.0) / 2.1));
+}
+
+TEST_CASE("fisher: score is ln Q(-2 ln Πf, 2k) - ln Q(-2 ln Π(1-f), 2k)") {
+    // Two tokens: f1 = 9.045/10.1, f2 = 0.45 (unknown). With k = 2,
+    // Q(2m, 4) = e^-m (1 + m): m_h = -(ln f1 + ln f2), m_s = -(ln(1-f1) + ln(1-f2)),
+    // score = (-m_h + ln(1 + m_h)) - (-m_s + ln(1 + m_s)) = 1.2446456375 (by hand).
+    const std::vector<TokenStat> stats{stat(1, 9, 1), stat(2, 0, 0)};
+    const Verdict v = combine(stats, k_ten_each, with(Algorithm::fisher));
+    CHECK(v.score == doctest::Approx(1.2446456375441193).epsilon(1e-9));
+    CHECK(v.result == Class::spam);
+    CHECK(v.probability == doctest::Approx(1.0 / (1.0 + std::exp(-v.score))));
+    CHECK(v.factors.size() == 2);
+    CHECK(v.factors.front().token == 1);
+}
+
+TEST_CASE("fisher: unknown tokens lean innocent and a tie or nothing is innocent") {
+    CHECK(combine(many(50, 0, 0), k_ten_each, with(Algorithm::fisher)).result == Class::innocent);
+    const Verdict empty = combine({}, k_ten_each, with(Algorithm::fisher));
+    CHECK(empty.result == Class::innocent);
+    CHECK(empty.score == 0.0);
+    ScoringParams neutral = with(Algorithm::fisher);
+    neutral.fisher_x = 0.5;
+    CHECK(combine(many(3, 0, 0), k_ten_each, neutral).score == doctest::Approx(0.0));
+    CHECK(combine(many(3, 0, 0), k_ten_each, neutral).result == Class::innocent);
 }

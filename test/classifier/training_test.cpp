@@ -68,7 +68,7 @@ const std::vector<TokenStat> k_message{stat(30, 1, 2), stat(10, 0, 0), stat(20, 
 const std::vector<Token> k_message_tokens{10, 20, 30};
 
 const TrainingMode k_all_modes[] = {TrainingMode::teft, TrainingMode::toe, TrainingMode::tum,
-                                    TrainingMode::notrain};
+                                    TrainingMode::notrain, TrainingMode::tone};
 
 std::map<Token, Counts> each_token(const std::vector<Token>& tokens, Counts counts) {
     std::map<Token, Counts> out;
@@ -160,6 +160,39 @@ TEST_CASE("TUM skips mature tokens unless the verdict is doubtful") {
     CHECK(d.tokens[0].token == 3);
 }
 
+TEST_CASE("TONE learns only a verdict whose |score| is below the margin") {
+    TrainingParams params = mode(TrainingMode::tone);
+    params.tone_margin = 20.0;
+    for (double score : {-19.5, 0.0, 19.5}) {
+        CAPTURE(score);
+        LearnContext near;
+        near.score = score;
+        Signature sig;
+        TrainingDelta d = learn_classified(k_message, Class::spam, params, sig, near);
+        CHECK(d.tokens.size() == 3);
+        CHECK(d.totals.spam_learned == 1);
+        CHECK(sig.learned.size() == 3);
+        CHECK(sig.totals_learned);
+    }
+    for (double score : {-20.0, 35.0}) {
+        CAPTURE(score);
+        LearnContext sure;
+        sure.score = score;
+        Signature sig;
+        TrainingDelta d = learn_classified(k_message, Class::spam, params, sig, sure);
+        CHECK(d.tokens.empty());
+        CHECK(d.totals.spam_classified == 1);
+        CHECK(sig.unlearned.size() == 3);
+        // A confident error is learned in full by its correction.
+        FakeStore store;
+        store.apply(d);
+        store.apply(correct(sig, Class::innocent, params));
+        CHECK(store.tokens == each_token(k_message_tokens, Counts{0, 1}));
+        CHECK(store.totals.innocent_learned == 1);
+        CHECK(store.totals.spam_classified == 0);
+    }
+}
+
 TEST_CASE("NOTRAIN learns nothing, counts the message as classified") {
     Signature sig;
     TrainingDelta d =
@@ -219,7 +252,7 @@ TEST_CASE("retraining symmetry: learned as A then corrected to B is learned as B
 
             // Where classification itself learns (TEFT, TUM with immature
             // tokens) that is exactly learning B directly.
-            if (m == TrainingMode::teft || m == TrainingMode::tum) {
+            if (m == TrainingMode::teft || m == TrainingMode::tum || m == TrainingMode::tone) {
                 FakeStore direct;
                 Signature direct_sig;
                 direct.apply(learn_classified(k_message, right, params, direct_sig));
@@ -281,8 +314,9 @@ TEST_CASE("correcting back restores the store and the statistics") {
         CHECK(s.false_positives == 0);
         CHECK(s.false_negatives == 0);
 
-        if (m == TrainingMode::teft || m == TrainingMode::tum) {
-            // Learned at classification: exactly as before.
+        if (m == TrainingMode::teft || m == TrainingMode::tum || m == TrainingMode::tone) {
+            // Learned at classification (TONE: score 0 is within the margin):
+            // exactly as before.
             CHECK(store.tokens == learned_once.tokens);
             CHECK(store.totals == learned_once.totals);
         } else if (m == TrainingMode::toe) {
@@ -486,5 +520,7 @@ TEST_CASE("training mode names") {
     CHECK(parse_training_mode("tum", m));
     CHECK(m == TrainingMode::tum);
     CHECK(training_mode_name(TrainingMode::notrain) == "notrain");
+    CHECK(parse_training_mode("tone", m));
+    CHECK(m == TrainingMode::tone);
     CHECK_FALSE(parse_training_mode("train-everything", m));
 }
