@@ -1,1 +1,589 @@
+// Tests of engine/config.cpp: every class of error names file:line:column and
+// what was expected; a complete file sets every field; and conf/dspamd.toml,
+// the documented sample, documents every key and equals the built-in defaults,
+// so it cannot drift from the structs.
+#include "engine/config.h"
+
 #include <doctest/doctest.h>
+#include <toml++/toml.h>
+
+#include <unistd.h>
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace dspamd {
+namespace {
+
+const std::filesystem::path k_sample =
+    std::filesystem::path(DSPAMD_SOURCE_DIR) / "conf" / "dspamd.toml";
+
+// Every key the parser knows, dotted, in the order of the sample. A field
+// added to a struct must be added here, to config.cpp and to the sample; the
+// size checks below make sure that is not forgotten.
+const std::vector<std::string> k_all_keys = {
+    "state_dir",
+    "database.dsn",
+    "database.pool_size",
+    "database.connect_timeout_ms",
+    "database.statement_timeout_ms",
+    "database.max_retries",
+    "database.system_user",
+    "classifier.tokenizer",
+    "classifier.algorithm",
+    "classifier.training_mode",
+    "classifier.tum_maturity",
+    "classifier.tum_min_confidence",
+    "classifier.toe_warmup",
+    "classifier.tone_margin",
+    "classifier.max_tokens",
+    "classifier.ignored_headers",
+    "classifier.scoring.min_hits",
+    "classifier.scoring.unknown_probability",
+    "classifier.scoring.processor_bias",
+    "classifier.scoring.prob_min",
+    "classifier.scoring.prob_max",
+    "classifier.scoring.graham_tokens",
+    "classifier.scoring.burton_tokens",
+    "classifier.scoring.robinson_tokens",
+    "classifier.scoring.robinson_s",
+    "classifier.scoring.robinson_x",
+    "classifier.scoring.robinson_cutoff",
+    "classifier.scoring.chi_s",
+    "classifier.scoring.chi_x",
+    "classifier.scoring.chi_cutoff",
+    "classifier.scoring.exclusion_radius",
+    "classifier.scoring.spam_threshold",
+    "classifier.scoring.fisher_s",
+    "classifier.scoring.fisher_x",
+    "classifier.scoring.fisher_cutoff",
+    "limits.max_message_bytes",
+    "limits.max_header_bytes",
+    "limits.max_headers",
+    "limits.max_parts",
+    "limits.max_depth",
+    "limits.max_text_bytes",
+    "users.default_user",
+    "users.merge_group",
+    "signatures.expire_days",
+};
+
+// A struct that grows a field fails here: teach config.cpp, conf/dspamd.toml,
+// k_all_keys and check_equal below about it, then update the size.
+static_assert(sizeof(DatabaseConfig) == 2 * sizeof(std::string) + 4 * sizeof(int),
+              "DatabaseConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(TokenizerParams) == 2 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
+              "TokenizerParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t) +
+                                           14 * sizeof(double) +
+                                           sizeof(double) /* one bool, padded */,
+              "ScoringParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
+              "TrainingParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(MimeLimits) == 6 * sizeof(std::size_t),
+              "MimeLimits changed: update config.cpp, the sample and this test");
+static_assert(sizeof(UsersConfig) == 2 * sizeof(std::string),
+              "UsersConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(SignatureConfig) == sizeof(int),
+              "SignatureConfig changed: update config.cpp, the sample and this test");
+
+std::string error_of(const std::string& text, const std::string& name = "t.toml") {
+    try {
+        parse_config(text, name);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+std::string error_of_load(const std::filesystem::path& path) {
+    try {
+        load_config(path);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// Field by field, every setting except where the file came from and state_dir.
+void check_equal(const Config& a, const Config& b) {
+    CHECK(a.database.dsn == b.database.dsn);
+    CHECK(a.database.pool_size == b.database.pool_size);
+    CHECK(a.database.connect_timeout_ms == b.database.connect_timeout_ms);
+    CHECK(a.database.statement_timeout_ms == b.database.statement_timeout_ms);
+    CHECK(a.database.max_retries == b.database.max_retries);
+    CHECK(a.database.system_user == b.database.system_user);
+
+    const ClassifierConfig& ca = a.classifier;
+    const ClassifierConfig& cb = b.classifier;
+    CHECK(ca.tokenizer.kind == cb.tokenizer.kind);
+    CHECK(ca.tokenizer.max_tokens == cb.tokenizer.max_tokens);
+    CHECK(ca.tokenizer.ignored_headers == cb.tokenizer.ignored_headers);
+    CHECK(ca.training.mode == cb.training.mode);
+    CHECK(ca.training.tum_maturity == cb.training.tum_maturity);
+    CHECK(ca.training.tum_min_confidence == cb.training.tum_min_confidence);
+    CHECK(ca.training.toe_warmup == cb.training.toe_warmup);
+    CHECK(ca.training.tone_margin == cb.training.tone_margin);
+
+    CHECK(ca.scoring.algorithm == cb.scoring.algorithm);
+    CHECK(ca.scoring.min_hits == cb.scoring.min_hits);
+    // Exact: the sample must spell the very same doubles.
+    CHECK(ca.scoring.unknown_probability == cb.scoring.unknown_probability);
+    CHECK(ca.scoring.processor_bias == cb.scoring.processor_bias);
+    CHECK(ca.scoring.prob_min == cb.scoring.prob_min);
+    CHECK(ca.scoring.prob_max == cb.scoring.prob_max);
+    CHECK(ca.scoring.graham_tokens == cb.scoring.graham_tokens);
+    CHECK(ca.scoring.burton_tokens == cb.scoring.burton_tokens);
+    CHECK(ca.scoring.robinson_tokens == cb.scoring.robinson_tokens);
+    CHECK(ca.scoring.robinson_s == cb.scoring.robinson_s);
+    CHECK(ca.scoring.robinson_x == cb.scoring.robinson_x);
+    CHECK(ca.scoring.robinson_cutoff == cb.scoring.robinson_cutoff);
+    CHECK(ca.scoring.chi_s == cb.scoring.chi_s);
+    CHECK(ca.scoring.chi_x == cb.scoring.chi_x);
+    CHECK(ca.scoring.chi_cutoff == cb.scoring.chi_cutoff);
+    CHECK(ca.scoring.exclusion_radius == cb.scoring.exclusion_radius);
+    CHECK(ca.scoring.spam_threshold == cb.scoring.spam_threshold);
+    CHECK(ca.scoring.fisher_s == cb.scoring.fisher_s);
+    CHECK(ca.scoring.fisher_x == cb.scoring.fisher_x);
+    CHECK(ca.scoring.fisher_cutoff == cb.scoring.fisher_cutoff);
+
+    CHECK(ca.limits.max_message_bytes == cb.limits.max_message_bytes);
+    CHECK(ca.limits.max_header_bytes == cb.limits.max_header_bytes);
+    CHECK(ca.limits.max_headers == cb.limits.max_headers);
+    CHECK(ca.limits.max_parts == cb.limits.max_parts);
+    CHECK(ca.limits.max_depth == cb.limits.max_depth);
+    CHECK(ca.limits.max_text_bytes == cb.limits.max_text_bytes);
+
+    CHECK(a.users.default_user == b.users.default_user);
+    CHECK(a.users.merge_group == b.users.merge_group);
+    CHECK(a.signatures.expire_days == b.signatures.expire_days);
+}
+
+// Sets an environment variable for one scope and restores it after.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : m_name(name) {
+        if (const char* old = std::getenv(name)) {
+            m_old = old;
+            m_had = true;
+        }
+        if (value == nullptr) {
+            ::unsetenv(name);
+        } else {
+            ::setenv(name, value, 1);
+        }
+    }
+    ~ScopedEnv() {
+        if (m_had) {
+            ::setenv(m_name.c_str(), m_old.c_str(), 1);
+        } else {
+            ::unsetenv(m_name.c_str());
+        }
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    std::string m_name;
+    std::string m_old;
+    bool m_had = false;
+};
+
+}  // namespace
+
+TEST_CASE("an empty file gives the built-in defaults") {
+    Config config = parse_config("", "empty.toml");
+    CHECK(config.source == "empty.toml");
+    CHECK(config.state_dir == Config{}.state_dir);
+    check_equal(config, Config{});
+}
+
+TEST_CASE("a complete file sets every field") {
+    const std::string text = R"(
+state_dir = "/srv/dspamd"
+
+[database]
+dsn = "host=db dbname=dspam"
+pool_size = 8
+connect_timeout_ms = 2000
+statement_timeout_ms = 4000
+max_retries = 0
+system_user = "postgres"
+
+[classifier]
+tokenizer = "sbph"
+algorithm = "robinson"
+training_mode = "tum"
+tum_maturity = 7
+tum_min_confidence = 0.5
+toe_warmup = 0
+tone_margin = 5.5
+max_tokens = 999
+ignored_headers = ["X-Spam-*", "Received", "x-virus-status"]
+
+[classifier.scoring]
+min_hits = 0
+unknown_probability = 0.3
+processor_bias = true
+prob_min = 0.01
+prob_max = 0.99
+graham_tokens = 16
+burton_tokens = 28
+robinson_tokens = 26
+robinson_s = 1
+robinson_x = 0.4
+robinson_cutoff = 0.55
+chi_s = 2
+chi_x = 0.45
+chi_cutoff = 0.6
+exclusion_radius = 0.0
+spam_threshold = 0.95
+fisher_s = 0.2
+fisher_x = 0.6
+fisher_cutoff = 0.7
+
+[limits]
+max_message_bytes = 1000
+max_header_bytes = 900
+max_headers = 10
+max_parts = 5
+max_depth = 3
+max_text_bytes = 800
+
+[users]
+default_user = "alice"
+merge_group = "shared"
+
+[signatures]
+expire_days = 30
+)";
+    Config c = parse_config(text, "full.toml");
+    CHECK(c.state_dir == "/srv/dspamd");
+    CHECK(c.database.dsn == "host=db dbname=dspam");
+    CHECK(c.database.pool_size == 8);
+    CHECK(c.database.connect_timeout_ms == 2000);
+    CHECK(c.database.statement_timeout_ms == 4000);
+    CHECK(c.database.max_retries == 0);
+    CHECK(c.database.system_user == "postgres");
+    CHECK(c.classifier.tokenizer.kind == TokenizerKind::sbph);
+    CHECK(c.classifier.scoring.algorithm == Algorithm::robinson);
+    CHECK(c.classifier.training.mode == TrainingMode::tum);
+    CHECK(c.classifier.training.tum_maturity == 7);
+    CHECK(c.classifier.training.tum_min_confidence == 0.5);
+    CHECK(c.classifier.training.toe_warmup == 0);
+    CHECK(c.classifier.training.tone_margin == 5.5);
+    CHECK(c.classifier.tokenizer.max_tokens == 999);
+    CHECK(c.classifier.tokenizer.ignored_headers ==
+          std::vector<std::string>{"X-Spam-*", "Received", "x-virus-status"});
+    const ScoringParams& s = c.classifier.scoring;
+    CHECK(s.min_hits == 0);
+    CHECK(s.unknown_probability == 0.3);
+    CHECK(s.processor_bias);
+    CHECK(s.prob_min == 0.01);
+    CHECK(s.prob_max == 0.99);
+    CHECK(s.graham_tokens == 16);
+    CHECK(s.burton_tokens == 28);
+    CHECK(s.robinson_tokens == 26);
+    CHECK(s.robinson_s == 1.0);  // an integer where a number is expected
+    CHECK(s.robinson_x == 0.4);
+    CHECK(s.robinson_cutoff == 0.55);
+    CHECK(s.chi_s == 2.0);
+    CHECK(s.chi_x == 0.45);
+    CHECK(s.chi_cutoff == 0.6);
+    CHECK(s.exclusion_radius == 0.0);
+    CHECK(s.spam_threshold == 0.95);
+    CHECK(s.fisher_s == 0.2);
+    CHECK(s.fisher_x == 0.6);
+    CHECK(s.fisher_cutoff == 0.7);
+    const MimeLimits& l = c.classifier.limits;
+    CHECK(l.max_message_bytes == 1000);
+    CHECK(l.max_header_bytes == 900);
+    CHECK(l.max_headers == 10);
+    CHECK(l.max_parts == 5);
+    CHECK(l.max_depth == 3);
+    CHECK(l.max_text_bytes == 800);
+    CHECK(c.users.default_user == "alice");
+    CHECK(c.users.merge_group == "shared");
+    CHECK(c.signatures.expire_days == 30);
+}
+
+TEST_CASE("other TOML spellings of the same tables are accepted") {
+    Config c = parse_config(
+        "database = { pool_size = 2 }\nsignatures.expire_days = 9\n"
+        "[classifier]\nalgorithm = \"naive\"\nscoring.min_hits = 9\nignored_headers = []\n",
+        "t.toml");
+    CHECK(c.database.pool_size == 2);
+    CHECK(c.signatures.expire_days == 9);
+    CHECK(c.classifier.scoring.min_hits == 9);
+    CHECK(c.classifier.scoring.algorithm == Algorithm::naive);
+    CHECK(c.classifier.tokenizer.ignored_headers.empty());
+}
+
+TEST_CASE("unknown keys are errors at every level") {
+    CHECK(error_of("state_dri = \"/x\"\n") ==
+          "t.toml:1:1: state_dri: unknown key (expected one of state_dir, database, "
+          "classifier, limits, users, signatures)");
+    CHECK(error_of("[databse]\npool_size = 3\n") ==
+          "t.toml:1:2: databse: unknown key (expected one of state_dir, database, "
+          "classifier, limits, users, signatures)");
+    CHECK(error_of("[database]\n  pool_sise = 3\n") ==
+          "t.toml:2:3: database.pool_sise: unknown key (expected one of dsn, pool_size, "
+          "connect_timeout_ms, statement_timeout_ms, max_retries, system_user)");
+    CHECK(error_of("database = { pool_size = 3, foo = 1 }\n") ==
+          "t.toml:1:29: database.foo: unknown key (expected one of dsn, pool_size, "
+          "connect_timeout_ms, statement_timeout_ms, max_retries, system_user)");
+    CHECK(error_of("[classifier.scoring]\nmin_hits = 1\nrobinson_z = 0.5\n") ==
+          "t.toml:3:1: classifier.scoring.robinson_z: unknown key (expected one of min_hits, "
+          "unknown_probability, processor_bias, prob_min, prob_max, graham_tokens, burton_tokens, "
+          "robinson_tokens, robinson_s, robinson_x, robinson_cutoff, chi_s, chi_x, chi_cutoff, "
+          "exclusion_radius, spam_threshold, fisher_s, fisher_x, fisher_cutoff)");
+    CHECK(error_of("[limits]\nmax_size = 1\n") ==
+          "t.toml:2:1: limits.max_size: unknown key (expected one of max_message_bytes, "
+          "max_header_bytes, max_headers, max_parts, max_depth, max_text_bytes)");
+    CHECK(error_of("[users]\ngroup = \"\"\n") ==
+          "t.toml:2:1: users.group: unknown key (expected one of default_user, merge_group)");
+    CHECK(error_of("[signatures]\nexpire = 1\n") ==
+          "t.toml:2:1: signatures.expire: unknown key (expected one of expire_days)");
+    // The first unknown key in file order is the one reported.
+    CHECK(error_of("[classifier]\nzzz = 1\naaa = 2\n").starts_with("t.toml:2:1: classifier.zzz:"));
+}
+
+TEST_CASE("wrong types are errors") {
+    CHECK(error_of("[database]\npool_size = \"4\"\n") ==
+          "t.toml:2:13: database.pool_size: expected an integer, got a string");
+    CHECK(error_of("[database]\npool_size = 4.0\n") ==
+          "t.toml:2:13: database.pool_size: expected an integer, got a floating-point number");
+    CHECK(error_of("state_dir = 1\n") ==
+          "t.toml:1:13: state_dir: expected a string, got an integer");
+    CHECK(error_of("database = 5\n") == "t.toml:1:12: database: expected a table, got an integer");
+    CHECK(error_of("[classifier]\nscoring = []\n") ==
+          "t.toml:2:11: classifier.scoring: expected a table, got an array");
+    CHECK(error_of("[classifier.scoring]\nprob_min = \"low\"\n") ==
+          "t.toml:2:12: classifier.scoring.prob_min: expected a number, got a string");
+    CHECK(error_of("[classifier.scoring]\nprocessor_bias = 1\n") ==
+          "t.toml:2:18: classifier.scoring.processor_bias: expected true or false, got an "
+          "integer");
+    CHECK(error_of("[classifier]\nalgorithm = true\n") ==
+          "t.toml:2:13: classifier.algorithm: expected a string, got a boolean");
+    CHECK(error_of("[classifier]\nignored_headers = \"X-Spam-*\"\n") ==
+          "t.toml:2:19: classifier.ignored_headers: expected an array of strings, got a string");
+    CHECK(error_of("[classifier]\nignored_headers = [\"X-Spam-*\", 3]\n") ==
+          "t.toml:2:32: classifier.ignored_headers[1]: expected a string, got an integer");
+    CHECK(error_of("[signatures]\nexpire_days = 1979-05-27\n") ==
+          "t.toml:2:15: signatures.expire_days: expected an integer, got a date");
+}
+
+TEST_CASE("out-of-range values are errors") {
+    CHECK(error_of("[database]\npool_size = 65\n") ==
+          "t.toml:2:13: database.pool_size: 65 is out of range (expected an integer in 1..64)");
+    CHECK(error_of("[database]\nconnect_timeout_ms = 0\n") ==
+          "t.toml:2:22: database.connect_timeout_ms: 0 is out of range (expected an integer in "
+          "1..300000)");
+    CHECK(error_of("[limits]\nmax_parts = -1\n") ==
+          "t.toml:2:13: limits.max_parts: -1 is out of range (expected an integer in 1..1000000)");
+    CHECK(error_of("[limits]\nmax_depth = 101\n") ==
+          "t.toml:2:13: limits.max_depth: 101 is out of range (expected an integer in 1..100)");
+    CHECK(error_of("[classifier.scoring]\nprob_min = 0\n") ==
+          "t.toml:2:12: classifier.scoring.prob_min: 0 is out of range (expected a number in "
+          "(0, 1))");
+    CHECK(error_of("[classifier.scoring]\nprob_max = 1.0\n") ==
+          "t.toml:2:12: classifier.scoring.prob_max: 1 is out of range (expected a number in "
+          "(0, 1))");
+    CHECK(error_of("[classifier.scoring]\nprob_min = nan\n") ==
+          "t.toml:2:12: classifier.scoring.prob_min: nan is out of range (expected a number in "
+          "(0, 1))");
+    CHECK(error_of("[classifier.scoring]\nrobinson_s = -0.5\n") ==
+          "t.toml:2:14: classifier.scoring.robinson_s: -0.5 is out of range (expected a number "
+          "> 0)");
+    CHECK(error_of("[classifier.scoring]\nrobinson_s = inf\n") ==
+          "t.toml:2:14: classifier.scoring.robinson_s: inf is out of range (expected a number "
+          "> 0)");
+    CHECK(error_of("[classifier.scoring]\nexclusion_radius = 0.5\n") ==
+          "t.toml:2:20: classifier.scoring.exclusion_radius: 0.5 is out of range (expected a "
+          "number in [0, 0.5))");
+    CHECK(error_of("[signatures]\nexpire_days = 0\n") ==
+          "t.toml:2:15: signatures.expire_days: 0 is out of range (expected an integer in "
+          "1..3650)");
+    CHECK(error_of("[users]\ndefault_user = \"\"\n") ==
+          "t.toml:2:16: users.default_user: must not be empty");
+    CHECK(error_of("[database]\nsystem_user = \"dspam\\n\"\n") ==
+          "t.toml:2:15: database.system_user: must not contain control characters");
+}
+
+TEST_CASE("prob_min must stay below prob_max, the defaults included") {
+    CHECK(error_of("[classifier.scoring]\nprob_min = 0.5\nprob_max = 0.4\n") ==
+          "t.toml:3:12: classifier.scoring.prob_max: prob_min (0.5) must be less than prob_max "
+          "(0.4)");
+    CHECK(error_of("[classifier.scoring]\nprob_min = 0.99999\n") ==
+          "t.toml:2:12: classifier.scoring.prob_min: prob_min (0.99999) must be less than "
+          "prob_max (0.9999)");
+}
+
+TEST_CASE("ignored header patterns are header names, '*' matching any run") {
+    CHECK(parse_config("[classifier]\nignored_headers = [\"X-*Scanner*\", \"*\"]\n", "t.toml")
+              .classifier.tokenizer.ignored_headers ==
+          std::vector<std::string>{"X-*Scanner*", "*"});
+    CHECK(error_of("[classifier]\nignored_headers = [\"\"]\n") ==
+          "t.toml:2:20: classifier.ignored_headers[0]: must not be empty");
+    CHECK(error_of("[classifier]\nignored_headers = [\"X-Spam\", \"Subject:\"]\n") ==
+          "t.toml:2:30: classifier.ignored_headers[1]: invalid header name \"Subject:\" "
+          "(expected a header name of at most 256 printable ASCII characters without ':', '*' "
+          "matching any run)");
+    CHECK(error_of("[classifier]\nignored_headers = [\"Sübject\"]\n")
+              .starts_with(
+                  "t.toml:2:20: classifier.ignored_headers[0]: invalid header name \"Sübject\""));
+    CHECK(error_of("[classifier]\nignored_headers = [\"" + std::string(257, 'X') + "\"]\n")
+              .starts_with("t.toml:2:20: classifier.ignored_headers[0]: invalid header name"));
+    CHECK(error_of("[classifier]\nignored_headers = [\"X Spam\"]\n")
+              .starts_with(
+                  "t.toml:2:20: classifier.ignored_headers[0]: invalid header name \"X Spam\""));
+}
+
+TEST_CASE("unknown enum names are errors that list the known ones") {
+    // The example of the error format: the value is on line 12, column 13.
+    std::string text =
+        "# dspamd\n\nstate_dir = \"/x\"\n\n[database]\npool_size = 4\n\n"
+        "[classifier]\ntokenizer = \"osb\"\n# combining\n\n"
+        "algorithm = \"chi_sqare\"\n";
+    CHECK(error_of(text, "dspamd.toml") ==
+          "dspamd.toml:12:13: classifier.algorithm: unknown value \"chi_sqare\" (expected one of "
+          "graham, burton, robinson, chi-square, naive, fisher)");
+    CHECK(error_of("[classifier]\ntokenizer = \"OSB\"\n") ==
+          "t.toml:2:13: classifier.tokenizer: unknown value \"OSB\" (expected one of word, "
+          "chain, osb, sbph)");
+    CHECK(error_of("[classifier]\ntraining_mode = \"tefd\"\n") ==
+          "t.toml:2:17: classifier.training_mode: unknown value \"tefd\" (expected one of teft, "
+          "toe, tum, notrain, tone)");
+}
+
+TEST_CASE("TOML syntax errors carry the position") {
+    CHECK(error_of("[database]\npool_size = \n") ==
+          "t.toml:2:13: Error while parsing key-value pair: expected value, saw '\\n'");
+    CHECK(error_of("state_dir = 'a'\nstate_dir = 'b'\n") ==
+          "t.toml:2:13: Error while parsing key-value pair: cannot redefine existing string "
+          "'state_dir'");
+    CHECK(error_of("[database\n").starts_with("t.toml:1:"));
+    CHECK(error_of("\xff\n") == "t.toml:1:1: Encountered invalid utf-8 sequence");
+}
+
+TEST_CASE("an oversized file is refused before parsing") {
+    std::string text(1024 * 1024 + 1, '#');
+    CHECK(error_of(text) == "t.toml:1:1: the file is larger than 1048576 bytes");
+}
+
+TEST_CASE("load_config reads a file and names it in errors") {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("dspamd_config_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::path good = dir / "good.toml";
+    std::filesystem::path bad = dir / "bad.toml";
+    std::ofstream(good) << "[database]\npool_size = 7\n";
+    std::ofstream(bad) << "[database]\npool_size = 70\n";
+
+    Config c = load_config(good);
+    CHECK(c.source == good);
+    CHECK(c.database.pool_size == 7);
+    CHECK(error_of_load(bad) == bad.string() +
+                                    ":2:13: database.pool_size: 70 is out of range (expected an "
+                                    "integer in 1..64)");
+    CHECK(error_of_load(dir / "missing.toml") ==
+          (dir / "missing.toml").string() +
+              ": cannot open the configuration file: No such file or directory");
+    CHECK(error_of_load(dir).starts_with(dir.string() + ": cannot "));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("default_config_path prefers $DSPAMD_CONFIG") {
+    {
+        ScopedEnv env("DSPAMD_CONFIG", "/tmp/mine.toml");
+        CHECK(default_config_path() == "/tmp/mine.toml");
+    }
+    {
+        ScopedEnv env("DSPAMD_CONFIG", "");
+        CHECK(default_config_path() == std::filesystem::path(DSPAMD_SYSCONFDIR) / "dspamd.toml");
+    }
+    {
+        ScopedEnv env("DSPAMD_CONFIG", nullptr);
+        CHECK(default_config_path() == std::filesystem::path(DSPAMD_SYSCONFDIR) / "dspamd.toml");
+    }
+}
+
+TEST_CASE("the sample conf/dspamd.toml equals the built-in defaults") {
+    Config sample = load_config(k_sample);
+    CHECK(sample.state_dir == "/var/lib/dspamd");
+    check_equal(sample, Config{});
+}
+
+TEST_CASE("the sample has the state_dir line the tools rewrite") {
+    std::string text = read_file(k_sample);
+    std::regex line(R"(^state_dir = ".*"$)", std::regex::multiline);
+    auto begin = std::sregex_iterator(text.begin(), text.end(), line);
+    CHECK(std::distance(begin, std::sregex_iterator()) == 1);
+    CHECK(text.find("\nstate_dir = \"/var/lib/dspamd\"\n") != std::string::npos);
+}
+
+TEST_CASE("the sample documents exactly the keys the parser knows, each with a comment") {
+    std::string text = read_file(k_sample);
+    toml::table root = toml::parse(text, k_sample.string());
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) {
+        lines.push_back(l);
+    }
+
+    // Flatten the sample's keys in file order, with the line of each.
+    std::vector<std::pair<std::string, std::size_t>> found;
+    std::function<void(const toml::table&, const std::string&)> walk =
+        [&](const toml::table& table, const std::string& prefix) {
+            for (const auto& [key, value] : table) {
+                std::string dotted =
+                    prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+                if (const toml::table* sub = value.as_table()) {
+                    walk(*sub, dotted);
+                } else {
+                    found.emplace_back(dotted, key.source().begin.line);
+                }
+            }
+        };
+    walk(root, "");
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+
+    std::vector<std::string> keys;
+    for (const auto& [key, line] : found) {
+        keys.push_back(key);
+        // The key's comment: the lines above it, past keys that share it
+        // (prob_min and prob_max).
+        std::size_t above = line - 2;  // lines are 1-based, the vector 0-based
+        while (above > 0 && lines[above].find(" = ") != std::string::npos &&
+               !lines[above].starts_with("#")) {
+            --above;
+        }
+        INFO(key);
+        CHECK(lines[above].starts_with("#"));
+    }
+    CHECK(keys == k_all_keys);
+
+    // Each listed key is known to the parser: a wrong type is reported as
+    // such, not as an unknown key.
+    for (const std::string& key : k_all_keys) {
+        INFO(key);
+        std::string error = error_of(key + " = 1979-05-27\n");
+        CHECK(error.find(key + ": expected ") != std::string::npos);
+    }
+}
+
+}  // namespace dspamd
