@@ -71,8 +71,9 @@ ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>
             throw std::runtime_error("cannot create a temporary directory for the scratch store");
         }
         m_impl->directory = pattern;
-        m_impl->cluster =
-            std::make_unique<EmbeddedCluster>(cluster_options(config, m_impl->directory));
+        EmbeddedClusterOptions options = cluster_options(config, m_impl->directory);
+        options.throwaway = true;  // removed after the run: durability buys nothing
+        m_impl->cluster = std::make_unique<EmbeddedCluster>(options);
         dsn = m_impl->cluster->start();
         m_location = m_impl->directory.string() + " (" + dsn + ")";
     } else {

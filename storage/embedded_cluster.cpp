@@ -393,7 +393,10 @@ bool EmbeddedCluster::running() const {
 void EmbeddedCluster::start_server(const Owner& who) const {
     // listen_addresses='' (the shell pg_ctl uses turns '' into an empty
     // value): unix socket only, so no port can clash with another server.
-    const std::string server_options = "-k '" + m_socket_dir.string() + "' -c listen_addresses=''";
+    std::string server_options = "-k '" + m_socket_dir.string() + "' -c listen_addresses=''";
+    if (m_options.throwaway) {
+        server_options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+    }
     const std::vector<std::string> argv = {(bin_dir() / "pg_ctl").string(),
                                            "start",
                                            "-D",

@@ -25,6 +25,9 @@ struct EmbeddedClusterOptions {
     std::string system_user = "dspamd";  // owner of the cluster when started as root
     std::filesystem::path bin_dir;       // initdb, pg_ctl; empty: found (see bin_dir())
     int start_timeout_s = 60;            // pg_ctl -t: how long start and stop may wait
+    // A cluster for one run that is removed afterwards (evaluations,
+    // benchmarks): no fsync, so a crash may corrupt it, which costs nothing.
+    bool throwaway = false;
 };
 
 class EmbeddedCluster {
