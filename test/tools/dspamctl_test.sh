@@ -87,6 +87,9 @@ check "usage error" 64 "$dspamctl" classify --no-such-option
 check "missing file" 66 "$dspamctl" classify "$work/does-not-exist"
 printf 'state_dir = "%s"\n[classifier]\nalgoritm = "naive"\n' "$work/state" >"$work/typo.toml"
 check "config typo" 78 "$dspamctl" classify --config "$work/typo.toml" "${ham[0]}"
+check "check-config accepts the sample" 0 "$dspamctl" --check-config
+expect_output "check-config names the file" "dspamd.toml: configuration OK"
+check "check-config finds the typo" 78 "$dspamctl" check-config --config "$work/typo.toml"
 checks=$((checks + 1))
 if grep -q "typo.toml:3:1" "$work/err"; then echo "ok   typo names file:line:column"; else
   echo "FAIL typo message: $(cat "$work/err")"; failures=$((failures + 1)); fi

@@ -33,6 +33,8 @@ Commands:
   stats [USER]             the statistics table (DSPAM's dspam_stats)
   tokens [--tokenizer K] [FILE...]
                            print the tokens of a message, one "hash text" a line
+  check-config             parse the configuration and report the first error
+                           (also: dspamctl --check-config)
   db migrate|start|stop|status|purge [--days N]
                            database maintenance (start/stop: the embedded store)
   eval INDEX [--scores FILE] [--json] [--keep-store] [--store postgres|memory]
@@ -53,7 +55,7 @@ const std::map<std::string, Command>& commands() {
         {"classify", classify_command}, {"train", train_command},
         {"retrain", retrain_command},   {"stats", stats_command},
         {"tokens", tokens_command},     {"db", db_command},
-        {"eval", eval_command},
+        {"eval", eval_command},     {"check-config", check_config_command},
     };
     return k_commands;
 }
@@ -116,11 +118,26 @@ std::vector<Input> read_inputs(const std::vector<std::string>& operands) {
     return inputs;
 }
 
+int check_config_command(const std::vector<std::string>& argv) {
+    Arguments args(argv, {"config"}, k_common_flags);
+    if (!args.operands().empty()) {
+        throw UsageError("check-config takes no operands (use --config FILE)");
+    }
+    Config config = load_cli_config(args);
+    std::cout << (config.source.empty() ? std::string("built-in defaults")
+                                        : config.source.string())
+              << ": configuration OK\n";
+    return k_exit_ok;
+}
+
 int run_dspamctl(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         (args.empty() ? std::cerr : std::cout) << k_usage;
         return args.empty() ? k_exit_usage : k_exit_ok;
+    }
+    if (args[0] == "--check-config") {
+        args[0] = "check-config";
     }
     auto it = commands().find(args[0]);
     if (it == commands().end()) {
