@@ -33,10 +33,12 @@ struct TextPart {
 };
 
 struct ParsedMessage {
-    std::vector<Header> headers;       // top-level headers in order (mbox "From " line skipped)
-    std::vector<Header> part_headers;  // Content-* headers of the MIME parts below the top
-    std::vector<TextPart> texts;       // text of the text parts, in order
-    std::vector<std::string> urls;     // URLs found in text and in HTML attributes
+    std::vector<Header> headers;  // top-level headers in order (mbox "From " line skipped)
+    // Content-* headers of the MIME parts below the top, and every header of
+    // an attached message (message/rfc822).
+    std::vector<Header> part_headers;
+    std::vector<TextPart> texts;         // text of the text parts, in order
+    std::vector<std::string> urls;       // URLs found in text and in HTML attributes
     std::vector<std::string> html_tags;  // HTML tag names (lower case) in order
     std::vector<std::string> defects;    // what was malformed, for logs and tests
     bool truncated = false;              // some limit cut the input short
