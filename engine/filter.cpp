@@ -18,7 +18,10 @@
 namespace dspamd {
 namespace {
 
-constexpr std::size_t k_signature_id_bytes = 12;  // 96 random bits: unguessable, 24 hex digits
+constexpr std::size_t k_signature_id_bytes = 12;
+// A user's preferences are read again after this long, so a change made in
+// the database reaches a long-running daemon without a reload.
+constexpr std::chrono::seconds k_user_context_ttl{60};  // 96 random bits: unguessable, 24 hex digits
 
 std::string new_signature_id() {
     std::array<unsigned char, k_signature_id_bytes> bytes{};
@@ -51,12 +54,13 @@ Filter::UserContext Filter::user_context(std::string_view user) {
     {
         std::lock_guard lock(m_users_mutex);
         auto it = m_users.find(std::string(user));
-        if (it != m_users.end()) {
+        if (it != m_users.end() &&
+            std::chrono::steady_clock::now() - it->second.loaded < k_user_context_ttl) {
             return it->second;
         }
     }
-    // First sight of this user in this process: create it if needed, attach
-    // the merged group, read its preferences. Done once, not per message.
+    // First sight of this user in a while: create it if needed, attach the
+    // merged group, read its preferences. Once a minute, not per message.
     UserContext context;
     context.id = m_store.user_id(user);
     const std::string& group = m_config.users.merge_group;
@@ -69,8 +73,9 @@ Filter::UserContext Filter::user_context(std::string_view user) {
     for (const auto& warning : warnings) {
         log_warning("user " + std::string(user) + ": " + warning);
     }
+    context.loaded = std::chrono::steady_clock::now();
     std::lock_guard lock(m_users_mutex);
-    m_users.emplace(std::string(user), context);
+    m_users.insert_or_assign(std::string(user), context);
     return context;
 }
 

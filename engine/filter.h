@@ -4,6 +4,7 @@
 // per-message state; one instance may serve many threads when its Store does.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -57,6 +58,7 @@ private:
     struct UserContext {
         UserId id = 0;
         ClassifierConfig settings;  // global settings with the user's preferences applied
+        std::chrono::steady_clock::time_point loaded;
     };
     UserContext user_context(std::string_view user);
 
