@@ -4,6 +4,8 @@
 // as a letter so that unknown scripts still form words.
 #include "classifier/codepoint.h"
 
+#include "classifier/mime/charset.h"
+
 namespace dspamd::lex {
 namespace {
 
@@ -217,21 +219,7 @@ CodePoint classify(char32_t cp) {
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    mime::append_code_point(static_cast<std::uint32_t>(cp), out);
 }
 
 }  // namespace dspamd::lex
