@@ -2,8 +2,13 @@
 // that they reject exactly the same input.
 #include "storage/limits.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <stdexcept>
 #include <string>
+
+#include "storage/store.h"
 
 namespace dspamd {
 
@@ -72,7 +77,90 @@ void check_length(std::string_view what, std::string_view value, std::size_t max
     }
 }
 
+// The length of the valid UTF-8 sequence at the start of `text`, 0 if none.
+std::size_t utf8_sequence(std::string_view text) {
+    for (std::size_t length = 1; length <= 4 && length <= text.size(); ++length) {
+        if (valid_utf8(text.substr(0, length))) {
+            return length;
+        }
+    }
+    return 0;
+}
+
+void check_text(std::string_view what, std::string_view value, std::size_t max_bytes) {
+    check_length(what, value, max_bytes, true);
+}
+
+void check_probability(double probability) {
+    if (!std::isfinite(probability) || probability < 0.0 || probability > 1.0) {
+        throw std::invalid_argument("probability must be in [0, 1]");
+    }
+}
+
 }  // namespace
+
+std::string clean_text(std::string_view text, std::size_t max_bytes) {
+    std::string out;
+    out.reserve(std::min(text.size(), max_bytes));
+    while (!text.empty()) {
+        std::size_t length = utf8_sequence(text);
+        const bool control =
+            length == 1 && (static_cast<unsigned char>(text[0]) < 0x20 || text[0] == 0x7f);
+        std::string_view piece =
+            length == 0 || control ? std::string_view("?") : text.substr(0, length);
+        if (out.size() + piece.size() > max_bytes) {
+            break;
+        }
+        out += piece;
+        text.remove_prefix(length == 0 ? 1 : length);
+    }
+    return out;
+}
+
+void check_history_entry(const HistoryEntry& entry) {
+    if (entry.result != "Spam" && entry.result != "Innocent" && entry.result != "Whitelisted" &&
+        entry.result != "Virus") {
+        throw std::invalid_argument("history result must be Spam, Innocent, Whitelisted or Virus");
+    }
+    if (entry.action != "deliver" && entry.action != "tag" && entry.action != "quarantine" &&
+        entry.action != "reject" && entry.action != "retrain") {
+        throw std::invalid_argument(
+            "history action must be deliver, tag, quarantine, reject or retrain");
+    }
+    check_text("sender", entry.sender, k_max_history_text_bytes);
+    check_text("subject", entry.subject, k_max_history_text_bytes);
+    check_probability(entry.probability);
+    if (!entry.signature.empty()) {
+        check_signature_id(entry.signature);
+    }
+    check_text("queue id", entry.queue_id, k_max_queue_id_bytes);
+    check_text("host", entry.host, k_max_host_bytes);
+}
+
+void check_quarantine_entry(const QuarantineEntry& entry) {
+    check_length("queue id", entry.queue_id, k_max_queue_id_bytes, false);
+    check_text("host", entry.host, k_max_host_bytes);
+    check_text("sender", entry.sender, k_max_history_text_bytes);
+    if (entry.recipients.size() > k_max_quarantine_recipients) {
+        throw std::invalid_argument("more than " + std::to_string(k_max_quarantine_recipients) +
+                                    " recipients");
+    }
+    for (const std::string& recipient : entry.recipients) {
+        check_length("recipient", recipient, k_max_history_text_bytes, false);
+        // Stored one per line before the database splits them into an array.
+        if (recipient.find('\n') != std::string::npos) {
+            throw std::invalid_argument("recipient contains a line break");
+        }
+    }
+    check_text("subject", entry.subject, k_max_history_text_bytes);
+    check_probability(entry.probability);
+    if (!entry.signature.empty()) {
+        check_signature_id(entry.signature);
+    }
+    if (entry.message_size < static_cast<std::int64_t>(entry.message.size())) {
+        throw std::invalid_argument("message size is smaller than the copy kept");
+    }
+}
 
 void check_user_name(std::string_view value) {
     check_length("user name", value, k_max_user_name_bytes, false);

@@ -3,6 +3,7 @@
 #include "storage/memory_store.h"
 
 #include <algorithm>
+#include <ctime>
 #include <stdexcept>
 
 #include "classifier/statistics.h"
@@ -63,7 +64,7 @@ UserId MemoryStore::user_id(std::string_view name) {
     if (const auto found = m_ids.find(name); found != m_ids.end()) {
         return found->second;
     }
-    m_users.push_back(User{std::string(name), std::nullopt, {}, {}, {}, {}});
+    m_users.push_back(User{std::string(name), std::nullopt, {}, {}, {}, {}, {}});
     const auto id = static_cast<UserId>(m_users.size());
     m_ids.emplace(std::string(name), id);
     return id;
@@ -175,6 +176,77 @@ std::vector<UserStats> MemoryStore::stats(std::optional<std::string_view> user) 
         rows.push_back(compute_user_stats(name, m_users[static_cast<std::size_t>(id - 1)].totals));
     }
     return rows;
+}
+
+void MemoryStore::record_history(UserId user, const HistoryEntry& entry) {
+    check_history_entry(entry);
+    std::lock_guard lock(m_mutex);
+    user_locked(user, "record history").history.push_back(entry);
+}
+
+std::vector<HistoryEntry> MemoryStore::history(UserId user, std::size_t limit) {
+    std::lock_guard lock(m_mutex);
+    const User* u = find_locked(user);
+    if (u == nullptr) {
+        return {};
+    }
+    // Newest first; among rows of the same second, the last inserted first.
+    std::vector<HistoryEntry> rows(u->history.rbegin(), u->history.rend());
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const HistoryEntry& a, const HistoryEntry& b) { return a.time > b.time; });
+    if (rows.size() > limit) {
+        rows.resize(limit);
+    }
+    return rows;
+}
+
+std::int64_t MemoryStore::purge_history(int older_than_days) {
+    if (older_than_days < 0) {
+        throw std::invalid_argument("purge history: days must not be negative");
+    }
+    const std::int64_t cutoff =
+        static_cast<std::int64_t>(std::time(nullptr)) - std::int64_t{older_than_days} * 86400;
+    std::lock_guard lock(m_mutex);
+    std::int64_t purged = 0;
+    for (User& u : m_users) {
+        purged += static_cast<std::int64_t>(std::erase_if(
+            u.history, [&](const HistoryEntry& entry) { return entry.time < cutoff; }));
+    }
+    return purged;
+}
+
+std::int64_t MemoryStore::add_quarantine(UserId user, const QuarantineEntry& entry) {
+    check_quarantine_entry(entry);
+    std::lock_guard lock(m_mutex);
+    user_locked(user, "add quarantine");
+    QuarantineEntry row = entry;
+    row.id = static_cast<std::int64_t>(m_quarantine.size()) + 1;
+    row.released = false;
+    m_quarantine.emplace_back(user, std::move(row));
+    return static_cast<std::int64_t>(m_quarantine.size());
+}
+
+std::optional<QuarantineEntry> MemoryStore::find_quarantine_by_signature(
+    UserId user, std::string_view signature) {
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_quarantine.rbegin(); it != m_quarantine.rend(); ++it) {
+        if (it->first == user && !signature.empty() && it->second.signature == signature) {
+            return it->second;
+        }
+    }
+    return std::nullopt;
+}
+
+std::int64_t MemoryStore::release_quarantine(std::string_view queue_id, std::string_view host) {
+    std::lock_guard lock(m_mutex);
+    std::int64_t released = 0;
+    for (auto& [owner, row] : m_quarantine) {
+        if (row.queue_id == queue_id && row.host == host && !row.released) {
+            row.released = true;
+            ++released;
+        }
+    }
+    return released;
 }
 
 std::size_t MemoryStore::token_count(UserId user) const {

@@ -23,6 +23,13 @@ public:
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
+    void record_history(UserId user, const HistoryEntry& entry) override;
+    std::vector<HistoryEntry> history(UserId user, std::size_t limit) override;
+    std::int64_t purge_history(int older_than_days) override;
+    std::int64_t add_quarantine(UserId user, const QuarantineEntry& entry) override;
+    std::optional<QuarantineEntry> find_quarantine_by_signature(
+        UserId user, std::string_view signature) override;
+    std::int64_t release_quarantine(std::string_view queue_id, std::string_view host) override;
 
     // How many token rows a user has (tests, evaluations).
     std::size_t token_count(UserId user) const;
@@ -35,6 +42,7 @@ private:
         std::unordered_map<Token, Counts> tokens;
         std::map<std::string, std::string, std::less<>> signatures;  // encode_signature()
         std::map<std::string, std::string> preferences;
+        std::vector<HistoryEntry> history;  // in insertion order
     };
 
     User& user_locked(UserId id, const char* what);
@@ -43,6 +51,7 @@ private:
     mutable std::mutex m_mutex;
     std::vector<User> m_users;  // id = index + 1, as the database's identity starts at 1
     std::map<std::string, UserId, std::less<>> m_ids;
+    std::vector<std::pair<UserId, QuarantineEntry>> m_quarantine;  // id = index + 1
 };
 
 // DSPAM's dspam_stats figures from a user's totals (src/tools/dspam_stats.c),

@@ -27,6 +27,7 @@
 #include <bit>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <thread>
@@ -352,6 +353,114 @@ std::vector<UserStats> PgStore::stats(std::optional<std::string_view> user) {
         rows.push_back(std::move(stats));
     }
     return rows;
+}
+
+void PgStore::record_history(UserId user, const HistoryEntry& entry) {
+    check_history_entry(entry);
+    run("record history", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        txn.exec_prepared(sql::k_history_insert, user, entry.time, entry.result, entry.action,
+                          entry.sender, entry.subject, entry.probability, entry.signature,
+                          entry.queue_id, entry.host);
+        txn.commit();
+    });
+}
+
+std::vector<HistoryEntry> PgStore::history(UserId user, std::size_t limit) {
+    const auto rows = static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
+    const pqxx::result result = run("read history", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return txn.exec_prepared(sql::k_history_recent, user, rows);
+    });
+    std::vector<HistoryEntry> entries;
+    entries.reserve(result.size());
+    for (const pqxx::row& row : result) {
+        HistoryEntry entry;
+        entry.time = row[0].as<std::int64_t>();
+        entry.result = row[1].as<std::string>();
+        entry.action = row[2].as<std::string>();
+        entry.sender = row[3].as<std::string>();
+        entry.subject = row[4].as<std::string>();
+        entry.probability = row[5].as<double>();
+        entry.signature = row[6].as<std::string>();
+        entry.queue_id = row[7].as<std::string>();
+        entry.host = row[8].as<std::string>();
+        entries.push_back(std::move(entry));
+    }
+    return entries;
+}
+
+std::int64_t PgStore::purge_history(int older_than_days) {
+    if (older_than_days < 0) {
+        throw std::invalid_argument("purge history: days must not be negative");
+    }
+    return run("purge history", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        const pqxx::result result = txn.exec_prepared(sql::k_history_purge, older_than_days);
+        txn.commit();
+        return static_cast<std::int64_t>(result.affected_rows());
+    });
+}
+
+std::int64_t PgStore::add_quarantine(UserId user, const QuarantineEntry& entry) {
+    check_quarantine_entry(entry);
+    std::string recipients;
+    for (const std::string& recipient : entry.recipients) {
+        recipients += recipients.empty() ? "" : "\n";
+        recipients += recipient;
+    }
+    return run("add quarantine", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        const pqxx::result result = txn.exec_prepared(
+            sql::k_quarantine_insert, user, entry.time, entry.queue_id, entry.host, entry.sender,
+            recipients, entry.subject, entry.probability, entry.signature,
+            pqxx::binarystring(entry.message), entry.message_size);
+        txn.commit();
+        return result[0][0].as<std::int64_t>();
+    });
+}
+
+std::optional<QuarantineEntry> PgStore::find_quarantine_by_signature(UserId user,
+                                                                     std::string_view signature) {
+    const std::string id(signature);
+    const pqxx::result result = run("find quarantine", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return txn.exec_prepared(sql::k_quarantine_by_signature, user, id);
+    });
+    if (result.empty()) {
+        return std::nullopt;
+    }
+    const pqxx::row row = result[0];
+    QuarantineEntry entry;
+    entry.id = row[0].as<std::int64_t>();
+    entry.time = row[1].as<std::int64_t>();
+    entry.queue_id = row[2].as<std::string>();
+    entry.host = row[3].as<std::string>();
+    entry.sender = row[4].as<std::string>();
+    const std::string recipients = row[5].as<std::string>();
+    for (std::size_t start = 0; start < recipients.size();) {
+        const std::size_t end = std::min(recipients.find('\n', start), recipients.size());
+        entry.recipients.push_back(recipients.substr(start, end - start));
+        start = end + 1;
+    }
+    entry.subject = row[6].as<std::string>();
+    entry.probability = row[7].as<double>();
+    entry.signature = row[8].as<std::string>();
+    entry.message = pqxx::binarystring(row[9]).str();
+    entry.message_size = row[10].as<std::int64_t>();
+    entry.released = row[11].as<bool>();
+    return entry;
+}
+
+std::int64_t PgStore::release_quarantine(std::string_view queue_id, std::string_view host) {
+    const std::string queue(queue_id);
+    const std::string server(host);
+    return run("release quarantine", [&](pqxx::connection& conn) {
+        pqxx::work txn(conn);
+        const pqxx::result result = txn.exec_prepared(sql::k_quarantine_release, queue, server);
+        txn.commit();
+        return static_cast<std::int64_t>(result.affected_rows());
+    });
 }
 
 std::int64_t PgStore::purge_signatures(int older_than_days) {

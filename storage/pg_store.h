@@ -45,6 +45,13 @@ public:
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
+    void record_history(UserId user, const HistoryEntry& entry) override;
+    std::vector<HistoryEntry> history(UserId user, std::size_t limit) override;
+    std::int64_t purge_history(int older_than_days) override;
+    std::int64_t add_quarantine(UserId user, const QuarantineEntry& entry) override;
+    std::optional<QuarantineEntry> find_quarantine_by_signature(
+        UserId user, std::string_view signature) override;
+    std::int64_t release_quarantine(std::string_view queue_id, std::string_view host) override;
 
     // Deletes the signatures created more than `older_than_days` days ago
     // (they can no longer be corrected); returns how many.

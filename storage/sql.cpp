@@ -153,6 +153,48 @@ constexpr std::array k_statements = {
         "  FOR UPDATE SKIP LOCKED)"
         " DELETE FROM tokens t USING doomed"
         " WHERE t.user_id = doomed.user_id AND t.token = doomed.token"},
+
+    // $1 user, $2 Unix time, $3 result, $4 action, $5 sender, $6 subject,
+    // $7 probability, $8 signature ('' = none), $9 queue id, $10 host.
+    Statement{
+        k_history_insert,
+        "INSERT INTO history (user_id, created, result, action, sender, subject,"
+        "  probability, signature, queue_id, host)"
+        " VALUES ($1, to_timestamp($2::bigint), $3, $4, $5, $6, $7, nullif($8, ''), $9, $10)"},
+
+    // $1 user, $2 limit. Newest first; columns in the order of HistoryEntry.
+    Statement{k_history_recent,
+              "SELECT extract(epoch FROM created)::bigint, result, action, sender, subject,"
+              "  probability, coalesce(signature, ''), queue_id, host"
+              " FROM history WHERE user_id = $1 ORDER BY created DESC, id DESC LIMIT $2"},
+
+    // $1 days. Uses history_created_idx.
+    Statement{k_history_purge,
+              "DELETE FROM history WHERE created < now() - make_interval(days => $1)"},
+
+    // $1 user, $2 Unix time, $3 queue id, $4 host, $5 sender, $6 recipients
+    // one per line, $7 subject, $8 probability, $9 signature ('' = none),
+    // $10 bytea copy, $11 size. -> id
+    Statement{k_quarantine_insert,
+              "INSERT INTO quarantine (user_id, created, queue_id, host, sender, recipients,"
+              "  subject, probability, signature, message, message_size)"
+              " VALUES ($1, to_timestamp($2::bigint), $3, $4, $5,"
+              "  CASE WHEN $6 = '' THEN '{}'::text[] ELSE string_to_array($6, chr(10)) END,"
+              "  $7, $8, nullif($9, ''), $10, $11)"
+              " RETURNING id"},
+
+    // $1 user, $2 signature. The newest row; columns in the order of QuarantineEntry.
+    Statement{k_quarantine_by_signature,
+              "SELECT id, extract(epoch FROM created)::bigint, queue_id, host, sender,"
+              "  array_to_string(recipients, chr(10)), subject, probability,"
+              "  coalesce(signature, ''), message, message_size, released"
+              " FROM quarantine WHERE user_id = $1 AND signature = $2"
+              " ORDER BY id DESC LIMIT 1"},
+
+    // $1 queue id, $2 host. Every user's row of the held message.
+    Statement{k_quarantine_release,
+              "UPDATE quarantine SET released = true, released_at = now()"
+              " WHERE queue_id = $1 AND host = $2 AND NOT released"},
 };
 
 }  // namespace

@@ -30,6 +30,12 @@ inline constexpr const char* k_stats_all = "stats_all";
 inline constexpr const char* k_stats_user = "stats_user";
 inline constexpr const char* k_purge_signatures = "purge_signatures";
 inline constexpr const char* k_purge_tokens = "purge_tokens";
+inline constexpr const char* k_history_insert = "history_insert";
+inline constexpr const char* k_history_recent = "history_recent";
+inline constexpr const char* k_history_purge = "history_purge";
+inline constexpr const char* k_quarantine_insert = "quarantine_insert";
+inline constexpr const char* k_quarantine_by_signature = "quarantine_by_signature";
+inline constexpr const char* k_quarantine_release = "quarantine_release";
 
 // The statements of the store, each prepared (lazily) on every connection.
 std::span<const Statement> store_statements();

@@ -51,6 +51,37 @@ struct UserStats {
     double accuracy = 0.0;  // percent of classified messages judged right
 };
 
+// One message processed for a user (DSPAM's history): a row of `history`.
+struct HistoryEntry {
+    std::int64_t time = 0;  // Unix seconds
+    std::string result;     // "Spam", "Innocent", "Whitelisted" or "Virus"
+    std::string action;     // "deliver", "tag", "quarantine", "reject" or "retrain"
+    std::string sender;     // envelope sender ("" for <>)
+    std::string subject;
+    double probability = 0.0;
+    std::string signature;  // "" = none
+    std::string queue_id;   // Postfix's {i}
+    std::string host;       // the host that filtered it
+    friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+
+// A message held in Postfix's hold queue for a user: a row of `quarantine`.
+struct QuarantineEntry {
+    std::int64_t id = 0;    // assigned by add_quarantine
+    std::int64_t time = 0;  // Unix seconds
+    std::string queue_id;
+    std::string host;
+    std::string sender;
+    std::vector<std::string> recipients;
+    std::string subject;
+    double probability = 0.0;
+    std::string signature;          // "" = none
+    std::string message;            // the first bytes of the message, for preview
+    std::int64_t message_size = 0;  // the whole message's size
+    bool released = false;
+    friend bool operator==(const QuarantineEntry&, const QuarantineEntry&) = default;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -78,6 +109,23 @@ public:
 
     // dspam_stats: every user, or the one named.
     virtual std::vector<UserStats> stats(std::optional<std::string_view> user) = 0;
+
+    // Appends one row to the user's history (storage/limits.h says what is valid).
+    virtual void record_history(UserId user, const HistoryEntry& entry) = 0;
+    // The user's latest `limit` rows, newest first.
+    virtual std::vector<HistoryEntry> history(UserId user, std::size_t limit) = 0;
+    // Deletes history rows older than `older_than_days`; returns how many.
+    virtual std::int64_t purge_history(int older_than_days) = 0;
+
+    // Records a held message for a user; returns the row's id.
+    virtual std::int64_t add_quarantine(UserId user, const QuarantineEntry& entry) = 0;
+    // The user's newest quarantine row with this signature.
+    virtual std::optional<QuarantineEntry> find_quarantine_by_signature(
+        UserId user, std::string_view signature) = 0;
+    // Marks every row of the held message (queue id and host: the hold is
+    // per message, whatever the user) released; returns how many rows were
+    // not released before.
+    virtual std::int64_t release_quarantine(std::string_view queue_id, std::string_view host) = 0;
 };
 
 }  // namespace dspamd

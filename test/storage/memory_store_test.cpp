@@ -2,6 +2,8 @@
 // with the PgStore integration tests) plus its thread safety.
 #include "storage/memory_store.h"
 
+#include "storage/limits.h"
+
 #include <doctest/doctest.h>
 
 #include <thread>
@@ -44,6 +46,25 @@ TEST_CASE("memory store: signatures") {
 TEST_CASE("memory store: preferences") {
     MemoryStore store;
     contract::check_preferences(store, "");
+}
+
+TEST_CASE("memory store: history") {
+    MemoryStore store;
+    contract::check_history(store, "");
+}
+
+TEST_CASE("memory store: quarantine") {
+    MemoryStore store;
+    contract::check_quarantine(store, "");
+}
+
+TEST_CASE("clean_text makes any bytes storable") {
+    CHECK(clean_text("plain", 100) == "plain");
+    CHECK(clean_text("tab\there\x7f", 100) == "tab?here?");
+    CHECK(clean_text("bad\xff\xfeutf8", 100) == "bad??utf8");
+    CHECK(clean_text("j\xc3\xbcrgen", 2) == "j");  // never half a character
+    CHECK(clean_text("j\xc3\xbcrgen", 3) == "j\xc3\xbc");
+    CHECK(clean_text("", 5).empty());
 }
 
 TEST_CASE("memory store: empty token rows are dropped") {

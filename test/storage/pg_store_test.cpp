@@ -68,7 +68,7 @@ TEST_CASE("migrations are idempotent") {
     CHECK(query_int("SELECT count(*) FROM schema_migrations") ==
           static_cast<std::int64_t>(first.already_applied.size()));
     for (const char* table : {"users", "tokens", "totals", "signatures", "preferences",
-                              "schema_migrations", "user_stats"}) {
+                              "schema_migrations", "user_stats", "history", "quarantine"}) {
         CAPTURE(table);
         CHECK(query_int(std::string("SELECT count(*) FROM pg_class WHERE relname = '") + table +
                         "'") == 1);
@@ -215,6 +215,21 @@ TEST_CASE("pg store: token purge like DSPAM's purge.sql") {
 TEST_CASE("pg store: preferences") {
     PgStore store = make_store();
     contract::check_preferences(store, "prefs-");
+}
+
+TEST_CASE("pg store: history") {
+    PgStore store = make_store();
+    contract::check_history(store, "pg-");
+}
+
+TEST_CASE("pg store: quarantine") {
+    PgStore store = make_store();
+    contract::check_quarantine(store, "pg-");
+    // SQL users read the recipients as an array.
+    CHECK(query_int("SELECT count(*) FROM quarantine WHERE queue_id = 'pg-QID1'"
+                    " AND recipients = ARRAY['alice@example.com', 'bob@example.com']") == 2);
+    CHECK(query_int("SELECT count(*) FROM quarantine WHERE queue_id = 'pg-QID2'"
+                    " AND cardinality(recipients) = 0 AND signature IS NULL") == 1);
 }
 
 TEST_CASE("pg store: concurrent learners on overlapping tokens") {

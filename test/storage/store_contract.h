@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <ctime>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -281,6 +282,129 @@ inline void check_preferences(Store& store, const std::string& prefix) {
     CHECK_THROWS_AS(store.set_preference(user, "", "x"), std::invalid_argument);
     CHECK_THROWS_AS(store.set_preference(user, "k", std::string(4097, 'v')), std::invalid_argument);
     CHECK_THROWS_AS(store.set_preference(987654321, "k", "v"), std::invalid_argument);
+}
+
+inline HistoryEntry make_history(std::int64_t time, std::string subject) {
+    HistoryEntry entry;
+    entry.time = time;
+    entry.result = "Spam";
+    entry.action = "tag";
+    entry.sender = "sender@example.net";
+    entry.subject = std::move(subject);
+    entry.probability = 0.9991;
+    entry.signature = "5f0e1d2c3b4a";
+    entry.queue_id = "4AbCdE1234";
+    entry.host = "mx1.example.com";
+    return entry;
+}
+
+inline void check_history(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "history");
+    const UserId other = store.user_id(prefix + "history-other");
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    const std::int64_t day = 86400;
+    store.record_history(user, make_history(now - 40 * day, "old"));
+    store.record_history(user, make_history(now - day, "yesterday"));
+    HistoryEntry plain = make_history(now, "j\xc3\xbcngst");
+    plain.result = "Innocent";
+    plain.action = "deliver";
+    plain.signature = "";
+    plain.sender = "";
+    plain.probability = 0.0;
+    store.record_history(user, plain);
+    store.record_history(other, make_history(now, "someone else's"));
+
+    const std::vector<HistoryEntry> rows = store.history(user, 10);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0] == plain);
+    CHECK(rows[1] == make_history(now - day, "yesterday"));
+    CHECK(rows[2].subject == "old");
+    CHECK(store.history(user, 1).size() == 1);
+    CHECK(store.history(987654321, 10).empty());
+
+    for (const char* bad : {"Maybe", ""}) {
+        HistoryEntry entry = make_history(now, "bad result");
+        entry.result = bad;
+        CHECK_THROWS_AS(store.record_history(user, entry), std::invalid_argument);
+    }
+    HistoryEntry bad_action = make_history(now, "bad action");
+    bad_action.action = "drop";
+    CHECK_THROWS_AS(store.record_history(user, bad_action), std::invalid_argument);
+    HistoryEntry bad_probability = make_history(now, "bad probability");
+    bad_probability.probability = 1.5;
+    CHECK_THROWS_AS(store.record_history(user, bad_probability), std::invalid_argument);
+    HistoryEntry long_subject = make_history(now, std::string(513, 's'));
+    CHECK_THROWS_AS(store.record_history(user, long_subject), std::invalid_argument);
+    HistoryEntry bad_utf8 = make_history(now, "bad\xff");
+    CHECK_THROWS_AS(store.record_history(user, bad_utf8), std::invalid_argument);
+    CHECK_THROWS_AS(store.record_history(987654321, make_history(now, "nobody")),
+                    std::invalid_argument);
+
+    // Only rows older than the expiry go; other users' rows too.
+    store.record_history(other, make_history(now - 31 * day, "other's old"));
+    CHECK(store.purge_history(30) >= 2);
+    CHECK(store.history(user, 10).size() == 2);
+    CHECK(store.history(other, 10).size() == 1);
+    CHECK_THROWS_AS(store.purge_history(-1), std::invalid_argument);
+}
+
+inline QuarantineEntry make_quarantined(std::string queue_id, std::string signature) {
+    QuarantineEntry entry;
+    entry.time = static_cast<std::int64_t>(std::time(nullptr));
+    entry.queue_id = std::move(queue_id);
+    entry.host = "mx1.example.com";
+    entry.sender = "spammer@example.net";
+    entry.recipients = {"alice@example.com", "bob@example.com"};
+    entry.subject = "Cheap watches";
+    entry.probability = 1.0;
+    entry.signature = std::move(signature);
+    entry.message = std::string("Subject: Cheap watches\r\n\r\n\0\xff binary", 35);
+    entry.message_size = 100000;
+    return entry;
+}
+
+inline void check_quarantine(Store& store, const std::string& prefix) {
+    const UserId alice = store.user_id(prefix + "quarantine-alice");
+    const UserId bob = store.user_id(prefix + "quarantine-bob");
+    const QuarantineEntry held = make_quarantined(prefix + "QID1", "aaaa1111");
+    const std::int64_t first = store.add_quarantine(alice, held);
+    const std::int64_t second =
+        store.add_quarantine(bob, make_quarantined(prefix + "QID1", "bbbb2222"));
+    CHECK(first > 0);
+    CHECK(second != first);
+
+    std::optional<QuarantineEntry> found = store.find_quarantine_by_signature(alice, "aaaa1111");
+    REQUIRE(found.has_value());
+    QuarantineEntry expected = held;
+    expected.id = first;
+    CHECK(*found == expected);
+    CHECK_FALSE(store.find_quarantine_by_signature(bob, "aaaa1111").has_value());
+    CHECK_FALSE(store.find_quarantine_by_signature(alice, "nothing").has_value());
+
+    // No recipients and no signature are allowed.
+    QuarantineEntry bare = make_quarantined(prefix + "QID2", "");
+    bare.recipients.clear();
+    bare.message.clear();
+    bare.message_size = 0;
+    CHECK(store.add_quarantine(alice, bare) > 0);
+
+    // The hold is per message: releasing it marks every user's row, once.
+    CHECK(store.release_quarantine(prefix + "QID1", "mx1.example.com") == 2);
+    CHECK(store.release_quarantine(prefix + "QID1", "mx1.example.com") == 0);
+    CHECK(store.release_quarantine(prefix + "QID1", "mx2.example.com") == 0);
+    CHECK(store.find_quarantine_by_signature(alice, "aaaa1111")->released);
+    CHECK(store.find_quarantine_by_signature(bob, "bbbb2222")->released);
+
+    QuarantineEntry no_queue = make_quarantined("", "cccc");
+    CHECK_THROWS_AS(store.add_quarantine(alice, no_queue), std::invalid_argument);
+    QuarantineEntry short_size = make_quarantined(prefix + "QID3", "cccc");
+    short_size.message_size = 3;
+    CHECK_THROWS_AS(store.add_quarantine(alice, short_size), std::invalid_argument);
+    QuarantineEntry newline = make_quarantined(prefix + "QID3", "cccc");
+    newline.recipients = {"a@b\nc@d"};
+    CHECK_THROWS_AS(store.add_quarantine(alice, newline), std::invalid_argument);
+    CHECK_THROWS_AS(store.add_quarantine(987654321, make_quarantined(prefix + "QID4", "")),
+                    std::invalid_argument);
 }
 
 }  // namespace dspamd::contract

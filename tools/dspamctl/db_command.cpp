@@ -1,5 +1,5 @@
 // dspamctl db: schema migrations, the embedded cluster's life cycle and
-// purging of expired signatures and stale tokens.
+// purging of expired signatures, stale tokens and old history rows.
 #include <iostream>
 
 #include "engine/store_factory.h"
@@ -79,8 +79,12 @@ int db_command(const std::vector<std::string>& argv) {
                                      config.database.statement_timeout_ms,
                                      config.database.max_retries});
         int days = parse_days(args, config.signatures.expire_days);
-        std::cout << "purged " << store.purge_signatures(days) << " signatures older than "
-                  << days << " days and " << store.purge_tokens() << " stale tokens\n";
+        std::cout << "purged " << store.purge_signatures(days) << " signatures older than " << days
+                  << " days and " << store.purge_tokens() << " stale tokens\n";
+        // dspamd purges the history once a day as well; this is for cron.
+        const int history_days = config.history.expire_days;
+        std::cout << "purged " << store.purge_history(history_days) << " history rows older than "
+                  << history_days << " days\n";
         return k_exit_ok;
     }
     throw UsageError("unknown db action \"" + action + "\"");
