@@ -56,6 +56,26 @@ std::unique_ptr<Store> open_store(const Config& config) {
     return std::make_unique<PgStore>(store_options(config.database, std::move(dsn)));
 }
 
+CachedDatabase::CachedDatabase(std::unique_ptr<PgStore> database, CachedStoreOptions options)
+    : m_database(std::move(database)),
+      m_cache(std::make_unique<CachedStore>(*m_database, std::move(options))) {}
+
+CachedDatabase::~CachedDatabase() {
+    m_cache.reset();  // writes back into the database before it closes
+}
+
+std::unique_ptr<CachedDatabase> open_cached_store(const Config& config,
+                                                  CachedStoreOptions options) {
+    std::string dsn = database_dsn(config);
+    migrate(dsn);
+    if (!options.warn) {
+        options.warn = [](const std::string& text) { log_warning(text); };
+    }
+    return std::make_unique<CachedDatabase>(
+        std::make_unique<PgStore>(store_options(config.database, std::move(dsn))),
+        std::move(options));
+}
+
 struct ScratchStore::Impl {
     std::unique_ptr<EmbeddedCluster> cluster;  // a private cluster, or
     std::string server_dsn;                    // the configured server and

@@ -1,6 +1,7 @@
 // Opening the configured store: PostgreSQL at the configured DSN, or, when
 // none is configured, the embedded cluster in state_dir (created and started
-// on first use). Migrations are applied before the store is handed out.
+// on first use). Migrations are applied before the store is handed out. The
+// milter puts a CachedStore in front of it (storage/cached_store.h).
 #pragma once
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "engine/config.h"
+#include "storage/cached_store.h"
 #include "storage/store.h"
 
 namespace dspamd {
@@ -17,6 +19,31 @@ std::string database_dsn(const Config& config);
 
 // A ready PgStore on database_dsn(config), schema migrated.
 std::unique_ptr<Store> open_store(const Config& config);
+
+class PgStore;
+
+// A PgStore with a CachedStore in front, owning both: the cache is destroyed
+// first, writing back what it has queued. Thread-safe like CachedStore.
+class CachedDatabase {
+public:
+    CachedDatabase(std::unique_ptr<PgStore> database, CachedStoreOptions options);
+    ~CachedDatabase();
+    CachedDatabase(const CachedDatabase&) = delete;
+    CachedDatabase& operator=(const CachedDatabase&) = delete;
+
+    Store& store() { return *m_cache; }  // what the filter uses
+    CachedStore& cache() { return *m_cache; }
+    PgStore& database() { return *m_database; }
+
+private:
+    std::unique_ptr<PgStore> m_database;
+    std::unique_ptr<CachedStore> m_cache;  // declared last: destroyed first
+};
+
+// open_store() behind a CachedStore. Flusher failures are logged as
+// warnings unless options.warn is set.
+std::unique_ptr<CachedDatabase> open_cached_store(const Config& config,
+                                                  CachedStoreOptions options = {});
 
 // A fresh, empty store for one evaluation run: a private cluster in a
 // temporary directory, or a new database on the configured server. Removed

@@ -1,0 +1,991 @@
+// CachedStore: hot counts in memory, learning written back in batches. The
+// design, the staleness bounds and the crash window are described in
+// cached_store.h; this file keeps the invariants that make them hold:
+//   - An entry's counts are the backing store's merged counts at its read,
+//     replayed with its in-flight then its pending changes.
+//   - A read of the backing store for a user and the writing of that user's
+//     batch never overlap (the user's stripe lock): otherwise a read could
+//     not tell whether the batch it saw in flight was already committed.
+//   - An entry with pending or in-flight changes is never evicted.
+#include "storage/cached_store.h"
+
+#include <algorithm>
+#include <limits>
+#include <shared_mutex>
+#include <stdexcept>
+
+#include "storage/limits.h"
+
+namespace dspamd {
+
+// A shared/exclusive lock that lets a waiting writer in before new readers:
+// the flusher must not starve behind a steady stream of fetches.
+class CachedStore::RwLock {
+public:
+    void lock_shared() {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [&] { return !m_writer && m_waiting_writers == 0; });
+        ++m_readers;
+    }
+    void unlock_shared() {
+        std::lock_guard lock(m_mutex);
+        if (--m_readers == 0) {
+            m_changed.notify_all();
+        }
+    }
+    void lock() {
+        std::unique_lock lock(m_mutex);
+        ++m_waiting_writers;
+        m_changed.wait(lock, [&] { return !m_writer && m_readers == 0; });
+        --m_waiting_writers;
+        m_writer = true;
+    }
+    void unlock() {
+        std::lock_guard lock(m_mutex);
+        m_writer = false;
+        m_changed.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    int m_readers = 0;
+    int m_waiting_writers = 0;
+    bool m_writer = false;
+};
+
+// One user's share of a flush pass.
+struct CachedStore::UserBatch {
+    struct Row {
+        Token token = 0;
+        TokenChange change;
+        Node* node = nullptr;  // stays valid: entries in flight are not evicted
+        std::size_t shard = 0;
+    };
+    UserId user = 0;
+    std::vector<Row> rows;  // ascending token order
+    TotalsChange totals;
+    std::vector<std::pair<std::string, std::string>> signatures;  // id, encoded
+};
+
+struct CachedStore::Batch {
+    std::vector<UserBatch> users;  // ascending user id
+    bool more = false;             // rows were left queued for the next batch
+};
+
+namespace {
+
+constexpr std::array<std::int64_t Totals::*, 8> k_totals_fields = {
+    &Totals::spam_learned,           &Totals::innocent_learned,   &Totals::spam_misclassified,
+    &Totals::innocent_misclassified, &Totals::spam_corpusfed,     &Totals::innocent_corpusfed,
+    &Totals::spam_classified,        &Totals::innocent_classified};
+
+std::uint64_t mix(std::uint64_t x) {
+    // splitmix64's finaliser: tokens are hashes already, user ids are not.
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+std::uint64_t key_hash(UserId user, Token token) {
+    return mix(token ^ (static_cast<std::uint64_t>(user) * 0x9e3779b97f4a7c15ULL));
+}
+
+std::int32_t to_delta(std::int64_t value) {
+    if (value > std::numeric_limits<std::int32_t>::max() ||
+        value < std::numeric_limits<std::int32_t>::min()) {
+        // Needs over two billion learnings of one token between two flushes.
+        throw std::invalid_argument("cached store: a queued delta does not fit 32 bits");
+    }
+    return static_cast<std::int32_t>(value);
+}
+
+}  // namespace
+
+namespace cache_detail {
+namespace {
+
+// `delta` learned after `change`.
+void add(Change& change, std::int64_t delta) {
+    change.sum += delta;
+    change.low = std::min(change.low, change.sum);
+}
+
+// `first` then `second`, as one change.
+Change then(const Change& first, const Change& second) {
+    return Change{first.sum + second.sum, std::min(first.low, first.sum + second.low)};
+}
+
+TokenChange then(const TokenChange& first, const TokenChange& second) {
+    return TokenChange{then(first.spam, second.spam), then(first.innocent, second.innocent)};
+}
+
+TotalsChange then(const TotalsChange& first, const TotalsChange& second) {
+    TotalsChange result;
+    for (std::size_t i = 0; i < result.fields.size(); ++i) {
+        result.fields[i] = then(first.fields[i], second.fields[i]);
+    }
+    return result;
+}
+
+// What applying the deltas one by one, each clamped at zero, makes of `base`:
+// the walk ends at base + sum unless it hit zero on the way, in which case it
+// ends sum - low above zero.
+std::int64_t replay(std::int64_t base, const Change& change) {
+    return std::max(base + change.sum, change.sum - change.low);
+}
+
+Counts replay(Counts base, const TokenChange& change) {
+    return Counts{replay(base.spam, change.spam), replay(base.innocent, change.innocent)};
+}
+
+Totals replay(Totals base, const TotalsChange& change) {
+    for (std::size_t i = 0; i < change.fields.size(); ++i) {
+        base.*k_totals_fields[i] = replay(base.*k_totals_fields[i], change.fields[i]);
+    }
+    return base;
+}
+
+// The two deltas that replay `change` on any base with the backing store's
+// clamping: `low` (clamps as needed) then `sum - low` (never clamps). One is
+// enough when low is 0 or sum.
+std::pair<std::int64_t, std::int64_t> split(const Change& change) {
+    if (change.low == 0 || change.low == change.sum) {
+        return {change.sum, 0};
+    }
+    return {change.low, change.sum - change.low};
+}
+
+// What is left of `change` once its first delta is written.
+Change second_part(const Change& change) {
+    return Change{split(change).second, 0};
+}
+
+}  // namespace
+}  // namespace cache_detail
+
+using namespace cache_detail;
+
+// --- Construction ----------------------------------------------------------
+
+std::size_t CachedStore::KeyHash::operator()(const Key& key) const {
+    return static_cast<std::size_t>(key_hash(key.user, key.token));
+}
+
+CachedStore::CachedStore(Store& backing, CachedStoreOptions options)
+    : m_backing(backing),
+      m_options(std::move(options)),
+      m_shard_capacity(std::max<std::size_t>(1, m_options.max_entries / k_shards)),
+      m_start(m_options.now ? m_options.now() : std::chrono::steady_clock::now()),
+      m_shards(std::make_unique<Shard[]>(k_shards)),
+      m_stripes(std::make_unique<RwLock[]>(k_user_stripes)),
+      m_collect_lock(std::make_unique<RwLock>()) {
+    if (m_options.max_entries < k_shards) {
+        throw std::invalid_argument("cache max_entries must be at least " +
+                                    std::to_string(k_shards));
+    }
+    if (m_options.ttl_s < 0 || m_options.flush_interval_ms < 1 || m_options.max_queue < 1 ||
+        m_options.flush_rows < 1 || m_options.batch_rows < 1 ||
+        m_options.retry_max_ms < m_options.flush_interval_ms) {
+        throw std::invalid_argument(
+            "cache options: ttl_s >= 0, flush_interval_ms >= 1, flush_rows >= 1, batch_rows >= 1, "
+            "max_queue >= 1 and retry_max_ms >= flush_interval_ms");
+    }
+    if (m_options.background) {
+        m_flusher = std::thread([this] { run_flusher(); });
+    }
+}
+
+CachedStore::~CachedStore() {
+    if (m_flusher.joinable()) {
+        {
+            std::lock_guard lock(m_wake_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        m_flusher.join();
+    }
+    try {
+        flush();
+    } catch (const std::exception& e) {
+        if (m_options.warn) {
+            m_options.warn("cache: " + std::to_string(queued()) +
+                           " queued rows of training lost at shutdown: " + e.what());
+        }
+    }
+}
+
+// --- Small helpers -----------------------------------------------------------
+
+std::uint32_t CachedStore::now_s() const {
+    const auto now = m_options.now ? m_options.now() : std::chrono::steady_clock::now();
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now - m_start).count());
+}
+
+CachedStore::Shard& CachedStore::shard_of(const Key& key) {
+    return m_shards[key_hash(key.user, key.token) >> 58];  // top 6 bits: 64 shards
+}
+
+CachedStore::RwLock& CachedStore::stripe_of(UserId user) {
+    return m_stripes[mix(static_cast<std::uint64_t>(user)) % k_user_stripes];
+}
+
+CachedStore::UserState& CachedStore::user_locked(UserId user) {
+    return m_users[user];
+}
+
+std::size_t CachedStore::queued() const {
+    return m_queued_rows.load(std::memory_order_relaxed);
+}
+
+// A new entry for `key`, evicting by CLOCK when the shard is full: a
+// referenced entry gets a second chance, one with queued changes is skipped.
+// When two sweeps find nothing to evict (everything queued), the shard grows:
+// memory is then bounded by max_entries + max_queue.
+CachedStore::Node* CachedStore::insert_locked(Shard& shard, const Key& key) {
+    if (shard.map.size() >= m_shard_capacity && !shard.ring.empty()) {
+        const std::size_t limit = 2 * shard.ring.size();
+        for (std::size_t step = 0; step < limit; ++step) {
+            if (shard.hand >= shard.ring.size()) {
+                shard.hand = 0;
+            }
+            Entry& victim = shard.ring[shard.hand]->second;
+            if (victim.referenced) {
+                victim.referenced = false;
+            } else if (victim.clean()) {
+                if (victim.flushed != 0) {
+                    ++shard.flushed_evictions;
+                }
+                shard.map.erase(shard.ring[shard.hand]->first);
+                Node* node = &*shard.map.try_emplace(key).first;
+                shard.ring[shard.hand] = node;
+                ++shard.hand;
+                m_evictions.fetch_add(1, std::memory_order_relaxed);
+                return node;
+            }
+            ++shard.hand;
+        }
+    }
+    Node* node = &*shard.map.try_emplace(key).first;
+    shard.ring.push_back(node);
+    m_entries.fetch_add(1, std::memory_order_relaxed);
+    return node;
+}
+
+void CachedStore::mark_dirty_locked(Shard& shard, Node* node) {
+    if (!node->second.dirty) {
+        node->second.dirty = true;
+        shard.dirty.push_back(node);
+        m_queued_rows.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+// --- Pass-through ------------------------------------------------------------
+
+UserId CachedStore::user_id(std::string_view name) {
+    {
+        std::lock_guard lock(m_users_mutex);
+        if (const auto found = m_user_ids.find(std::string(name)); found != m_user_ids.end()) {
+            return found->second;
+        }
+    }
+    const UserId id = m_backing.user_id(name);  // ids never change: cached for good
+    std::lock_guard lock(m_users_mutex);
+    m_user_ids.emplace(std::string(name), id);
+    return id;
+}
+
+void CachedStore::set_merge_group(UserId user, std::optional<UserId> group) {
+    m_backing.set_merge_group(user, group);
+    std::lock_guard lock(m_users_mutex);
+    UserState& state = user_locked(user);
+    // The user's cached view includes the old group: refetch it all. Setting
+    // the same group again (a config reload) keeps it.
+    if (!state.group || *state.group != group) {
+        state.group = group;
+        ++state.epoch;
+    }
+}
+
+std::map<std::string, std::string> CachedStore::preferences(UserId user) {
+    return m_backing.preferences(user);
+}
+
+void CachedStore::set_preference(UserId user, std::string_view key, std::string_view value) {
+    m_backing.set_preference(user, key, value);
+}
+
+std::vector<UserStats> CachedStore::stats(std::optional<std::string_view> user) {
+    return m_backing.stats(user);
+}
+
+void CachedStore::record_history(UserId user, const HistoryEntry& entry) {
+    m_backing.record_history(user, entry);
+}
+
+std::vector<HistoryEntry> CachedStore::history(UserId user, std::size_t limit) {
+    return m_backing.history(user, limit);
+}
+
+std::int64_t CachedStore::purge_history(int older_than_days) {
+    return m_backing.purge_history(older_than_days);
+}
+
+std::int64_t CachedStore::add_quarantine(UserId user, const QuarantineEntry& entry) {
+    return m_backing.add_quarantine(user, entry);
+}
+
+std::optional<QuarantineEntry> CachedStore::find_quarantine_by_signature(
+    UserId user, std::string_view signature) {
+    return m_backing.find_quarantine_by_signature(user, signature);
+}
+
+std::int64_t CachedStore::release_quarantine(std::string_view queue_id, std::string_view host) {
+    return m_backing.release_quarantine(queue_id, host);
+}
+
+// --- Reading -----------------------------------------------------------------
+
+Snapshot CachedStore::fetch(UserId user, std::span<const Token> tokens) {
+    const std::uint32_t now = now_s();
+    const auto fresh = [&](std::uint32_t fetched_s) {
+        return now - fetched_s < static_cast<std::uint32_t>(m_options.ttl_s);
+    };
+    Snapshot snapshot;
+    snapshot.stats.resize(tokens.size());
+    std::uint32_t epoch = 0;
+    bool totals_hit = false;
+    {
+        std::lock_guard lock(m_users_mutex);
+        UserState& state = user_locked(user);
+        epoch = state.epoch;
+        totals_hit =
+            state.totals_known && state.totals_epoch == epoch && fresh(state.totals_fetched_s);
+        if (totals_hit) {
+            snapshot.totals = state.totals;
+        }
+    }
+
+    // Tokens grouped by shard so that each shard is locked once.
+    ShardGroups shards;
+    std::vector<std::uint8_t> shard_ids(tokens.size());
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        shard_ids[i] = static_cast<std::uint8_t>(key_hash(user, tokens[i]) >> 58);
+        ++shards.offsets[shard_ids[i] + 1];
+    }
+    for (std::size_t s = 0; s < k_shards; ++s) {
+        shards.offsets[s + 1] += shards.offsets[s];
+    }
+    shards.order.resize(tokens.size());
+    {
+        std::array<std::uint32_t, k_shards> next{};
+        std::copy(shards.offsets.begin(), shards.offsets.end() - 1, next.begin());
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            shards.order[next[shard_ids[i]]++] = static_cast<std::uint32_t>(i);
+        }
+    }
+    const auto& offsets = shards.offsets;
+    const auto& order = shards.order;
+
+    std::vector<bool> missing(tokens.size(), false);
+    std::size_t missing_count = 0;
+    for (std::size_t s = 0; s < k_shards; ++s) {
+        if (offsets[s] == offsets[s + 1]) {
+            continue;
+        }
+        Shard& shard = m_shards[s];
+        std::lock_guard lock(shard.mutex);
+        shards.flushed_evictions[s] = shard.flushed_evictions;
+        for (std::uint32_t k = offsets[s]; k < offsets[s + 1]; ++k) {
+            const std::uint32_t i = order[k];
+            snapshot.stats[i].token = tokens[i];
+            const auto found = shard.map.find(Key{user, tokens[i]});
+            if (found != shard.map.end() && found->second.known && found->second.epoch == epoch &&
+                fresh(found->second.fetched_s)) {
+                found->second.referenced = true;
+                snapshot.stats[i].counts = found->second.counts;
+            } else {
+                missing[i] = true;
+                ++missing_count;
+            }
+        }
+    }
+    m_hits.fetch_add(tokens.size() - missing_count, std::memory_order_relaxed);
+    if (missing_count == 0 && totals_hit) {
+        return snapshot;
+    }
+
+    m_misses.fetch_add(missing_count, std::memory_order_relaxed);
+
+    // Read the missing tokens without waiting for the flusher; a token whose
+    // batch was committed while we read cannot tell whether our read saw it:
+    // those few are read again while no batch of this user is written.
+    std::vector<bool> ambiguous(tokens.size(), false);
+    bool totals_ambiguous = false;
+    read_and_install(user, tokens, shards, missing, epoch, now, !totals_hit, false, snapshot,
+                     ambiguous, totals_ambiguous);
+    if (std::find(ambiguous.begin(), ambiguous.end(), true) != ambiguous.end() ||
+        totals_ambiguous) {
+        m_rereads.fetch_add(1, std::memory_order_relaxed);
+        std::shared_lock stripe_lock(stripe_of(user));
+        std::vector<bool> unused(tokens.size(), false);
+        bool unused_totals = false;
+        read_and_install(user, tokens, shards, ambiguous, epoch, now, totals_ambiguous, true,
+                         snapshot, unused, unused_totals);
+    }
+    return snapshot;
+}
+
+// Reads the tokens marked in `wanted` (and the totals) from the backing store
+// in one round trip and installs them: counts = the read replayed with the
+// entry's in-flight then pending changes. That is right only when the read
+// saw exactly the batches already cleared from flight, which the user's flush
+// sequence numbers tell (cached_store.h); `ambiguous` gets the tokens where
+// it cannot be told. Under the user's stripe lock (`locked`) no batch is
+// being written and everything is installed.
+void CachedStore::read_and_install(UserId user, std::span<const Token> tokens,
+                                   const ShardGroups& shards, const std::vector<bool>& wanted,
+                                   std::uint32_t epoch, std::uint32_t now, bool want_totals,
+                                   bool locked, Snapshot& snapshot, std::vector<bool>& ambiguous,
+                                   bool& totals_ambiguous) {
+    std::vector<Token> read_tokens;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if (wanted[i]) {
+            read_tokens.push_back(tokens[i]);  // still ascending
+        }
+    }
+    UserState* state = nullptr;
+    {
+        std::lock_guard lock(m_users_mutex);
+        state = &user_locked(user);  // nodes of an unordered_map stay put
+    }
+    const std::uint32_t done_before = state->flush_done.load();
+    m_backing_fetches.fetch_add(1, std::memory_order_relaxed);
+    const Snapshot read = m_backing.fetch(user, read_tokens);  // StoreUnavailable passes up
+    std::unordered_map<Token, Counts> read_counts;
+    read_counts.reserve(read.stats.size());
+    for (const TokenStat& stat : read.stats) {
+        read_counts.emplace(stat.token, stat.counts);
+    }
+    // A token's read is right when no batch touching it was committed after
+    // the read began: its last write-back finished before (flushed <=
+    // done_before) and the batch holding it now, if any, has not started. An
+    // absent token is right when no written entry left its shard since the
+    // lookup before the read, or no batch finished since the read began.
+    const auto settled = [&](bool present, std::uint32_t flushed, bool in_flight) {
+        if (locked) {
+            return true;
+        }
+        const std::uint32_t started_now = state->flush_started.load();
+        const std::uint32_t done_now = state->flush_done.load();
+        if (!present) {
+            return done_now == done_before;
+        }
+        return flushed <= done_before && (!in_flight || started_now == done_now);
+    };
+    for (std::size_t s = 0; s < k_shards; ++s) {
+        if (shards.offsets[s] == shards.offsets[s + 1]) {
+            continue;
+        }
+        Shard& shard = m_shards[s];
+        std::lock_guard lock(shard.mutex);
+        for (std::uint32_t k = shards.offsets[s]; k < shards.offsets[s + 1]; ++k) {
+            const std::uint32_t i = shards.order[k];
+            if (!wanted[i]) {
+                continue;
+            }
+            const Key key{user, tokens[i]};
+            auto found = shard.map.find(key);
+            const Counts& base = read_counts[tokens[i]];
+            if (found == shard.map.end()) {
+                if (shard.flushed_evictions != shards.flushed_evictions[s] &&
+                    !settled(false, 0, false)) {
+                    ambiguous[i] = true;
+                    continue;
+                }
+            } else if (!settled(true, found->second.flushed, !found->second.in_flight.empty())) {
+                ambiguous[i] = true;
+                continue;
+            }
+            Node* node = found != shard.map.end() ? &*found : insert_locked(shard, key);
+            Entry& entry = node->second;
+            entry.counts = replay(replay(base, entry.in_flight), entry.pending);
+            entry.known = true;
+            entry.fetched_s = now;
+            entry.epoch = epoch;
+            entry.referenced = true;
+            snapshot.stats[i].counts = entry.counts;
+        }
+    }
+    if (!want_totals) {
+        return;  // cached and fresh: the read's totals may be ambiguous, ours are not
+    }
+    std::lock_guard lock(m_users_mutex);
+    if (!settled(true, state->totals_flushed, !state->in_flight.empty())) {
+        totals_ambiguous = true;
+        return;
+    }
+    state->totals = replay(replay(read.totals, state->in_flight), state->pending);
+    state->totals_known = true;
+    state->totals_fetched_s = now;
+    state->totals_epoch = epoch;
+    snapshot.totals = state->totals;
+}
+
+std::optional<Signature> CachedStore::load_signature(UserId user, std::string_view id) {
+    std::string encoded;
+    bool queued_here = false;
+    {
+        std::lock_guard lock(m_users_mutex);
+        if (const auto state = m_users.find(user); state != m_users.end()) {
+            // The pending copy is the newer one (a correction replaces by id).
+            for (const auto* signatures :
+                 {&state->second.signatures, &state->second.signatures_in_flight}) {
+                if (const auto found = signatures->find(id); found != signatures->end()) {
+                    encoded = found->second;
+                    queued_here = true;
+                    break;
+                }
+            }
+        }
+    }
+    if (!queued_here) {
+        return m_backing.load_signature(user, id);
+    }
+    Signature signature;
+    if (!decode_signature(encoded, signature)) {
+        throw std::runtime_error("signature '" + std::string(id) + "' of user " +
+                                 std::to_string(user) + " is malformed");
+    }
+    return signature;
+}
+
+// --- Learning ----------------------------------------------------------------
+
+void CachedStore::apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) {
+    std::string encoded;
+    if (signature != nullptr) {
+        check_signature_id(signature->id);
+        encoded = encode_signature(signature->signature);
+    }
+    std::size_t rows = signature != nullptr ? 1 : 0;
+    for (const TokenDelta& change : delta.tokens) {
+        rows += change.spam != 0 || change.innocent != 0 ? 1 : 0;
+    }
+    if (rows == 0 && delta.totals == Totals{}) {
+        return;
+    }
+    // Approximate under concurrency: each thread may pass the cap by one
+    // message. Refusing is the back-pressure: the milter tempfails.
+    if (queued() + rows > m_options.max_queue) {
+        throw StoreUnavailable("cache: write-back queue full (" + std::to_string(queued()) +
+                               " rows); is the database down?");
+    }
+    {
+        std::shared_lock collect_lock(*m_collect_lock);
+        {
+            std::lock_guard lock(m_users_mutex);
+            UserState& state = user_locked(user);
+            for (std::size_t f = 0; f < k_totals_fields.size(); ++f) {
+                const std::int64_t d = delta.totals.*k_totals_fields[f];
+                if (d == 0) {
+                    continue;
+                }
+                add(state.pending.fields[f], d);
+                if (state.totals_known) {
+                    std::int64_t& value = state.totals.*k_totals_fields[f];
+                    value = std::max<std::int64_t>(0, value + d);
+                }
+            }
+            if (signature != nullptr) {
+                if (state.signatures.insert_or_assign(signature->id, std::move(encoded)).second) {
+                    m_queued_rows.fetch_add(1, std::memory_order_relaxed);
+                }
+            }
+            if (!state.dirty) {
+                state.dirty = true;
+                m_dirty_users.push_back(user);
+            }
+        }
+        for (const TokenDelta& change : delta.tokens) {
+            if (change.spam == 0 && change.innocent == 0) {
+                continue;
+            }
+            const Key key{user, change.token};
+            Shard& shard = shard_of(key);
+            std::lock_guard lock(shard.mutex);
+            auto found = shard.map.find(key);
+            Node* node = found != shard.map.end() ? &*found : insert_locked(shard, key);
+            Entry& entry = node->second;
+            add(entry.pending.spam, change.spam);
+            add(entry.pending.innocent, change.innocent);
+            if (entry.known) {
+                entry.counts.spam = std::max<std::int64_t>(0, entry.counts.spam + change.spam);
+                entry.counts.innocent =
+                    std::max<std::int64_t>(0, entry.counts.innocent + change.innocent);
+            }
+            mark_dirty_locked(shard, node);
+        }
+    }
+    if (queued() >= m_options.flush_rows) {
+        {
+            std::lock_guard lock(m_wake_mutex);
+            m_wake_requested = true;
+        }
+        m_wake.notify_one();
+    }
+}
+
+// --- Writing back --------------------------------------------------------------
+
+// Takes every queued change: pending becomes in flight.
+// At most about batch_rows token rows, an equal share from each shard (the
+// hash spreads rows evenly): one transaction stays well under the database's
+// statement timeout however long the queue grew during an outage.
+CachedStore::Batch CachedStore::collect() {
+    std::lock_guard collect_lock(*m_collect_lock);
+    std::map<UserId, UserBatch> users;
+    const std::size_t quota = std::max<std::size_t>(1, m_options.batch_rows / k_shards);
+    Batch batch;
+    for (std::size_t s = 0; s < k_shards; ++s) {
+        Shard& shard = m_shards[s];
+        std::lock_guard lock(shard.mutex);
+        for (std::size_t taken = 0; taken < quota && !shard.dirty.empty(); ++taken) {
+            Node* node = shard.dirty.back();
+            shard.dirty.pop_back();
+            Entry& entry = node->second;
+            entry.dirty = false;
+            if (entry.pending.empty()) {  // learned and unlearned: nothing to write
+                m_queued_rows.fetch_sub(1, std::memory_order_relaxed);
+                continue;
+            }
+            entry.in_flight = entry.pending;
+            entry.pending = {};
+            users[node->first.user].rows.push_back({node->first.token, entry.in_flight, node, s});
+        }
+        batch.more = batch.more || !shard.dirty.empty();
+    }
+    {
+        std::lock_guard lock(m_users_mutex);
+        for (const UserId id : m_dirty_users) {
+            UserState& state = m_users[id];
+            state.dirty = false;
+            if (state.pending.empty() && state.signatures.empty()) {
+                continue;
+            }
+            UserBatch& user = users[id];
+            state.in_flight = state.pending;
+            state.pending = {};
+            user.totals = state.in_flight;
+            state.signatures_in_flight = std::move(state.signatures);
+            state.signatures.clear();
+            for (const auto& [id_text, data] : state.signatures_in_flight) {
+                user.signatures.emplace_back(id_text, data);
+            }
+        }
+        m_dirty_users.clear();
+    }
+    batch.users.reserve(users.size());
+    for (auto& [id, user] : users) {
+        user.user = id;
+        std::sort(user.rows.begin(), user.rows.end(),
+                  [](const auto& a, const auto& b) { return a.token < b.token; });
+        batch.users.push_back(std::move(user));
+    }
+    return batch;
+}
+
+// Written (or refused for good): the in-flight changes are done with.
+// `flush` (when not 0) stamps what the counts write touched, for fetch().
+void CachedStore::finish(UserBatch& user, std::size_t signatures_written, std::uint32_t flush) {
+    for (const auto& row : user.rows) {
+        Shard& shard = m_shards[row.shard];
+        std::lock_guard lock(shard.mutex);
+        row.node->second.in_flight = {};
+        row.node->second.flushed = flush;
+    }
+    m_queued_rows.fetch_sub(user.rows.size(), std::memory_order_relaxed);
+    std::lock_guard lock(m_users_mutex);
+    UserState& state = m_users[user.user];
+    if (flush != 0) {
+        state.in_flight = {};
+        if (!user.totals.empty()) {
+            state.totals_flushed = flush;
+        }
+    }
+    for (std::size_t k = 0; k < signatures_written; ++k) {
+        state.signatures_in_flight.erase(user.signatures[k].first);
+    }
+    m_queued_rows.fetch_sub(signatures_written, std::memory_order_relaxed);
+    user.rows.clear();
+    user.totals = {};
+}
+
+// Not written: the in-flight changes go back before whatever was learned
+// meanwhile, to be retried. When the first deltas were committed, only the
+// second ones go back, and `flush` stamps the rows as written.
+void CachedStore::restore(UserBatch& user, bool first_written, std::size_t signatures_written,
+                          std::uint32_t flush) {
+    for (const auto& row : user.rows) {
+        Shard& shard = m_shards[row.shard];
+        std::lock_guard lock(shard.mutex);
+        Entry& entry = row.node->second;
+        TokenChange left = entry.in_flight;
+        if (first_written) {
+            left = TokenChange{second_part(left.spam), second_part(left.innocent)};
+            entry.flushed = flush;
+        }
+        entry.in_flight = {};
+        entry.pending = then(left, entry.pending);
+        if (entry.dirty) {
+            m_queued_rows.fetch_sub(1, std::memory_order_relaxed);  // counted once, as dirty
+        } else {
+            entry.dirty = true;
+            shard.dirty.push_back(row.node);
+        }
+    }
+    std::lock_guard lock(m_users_mutex);
+    UserState& state = m_users[user.user];
+    TotalsChange left = state.in_flight;
+    if (first_written && flush != 0) {
+        for (Change& change : left.fields) {
+            change = second_part(change);
+        }
+        if (!user.totals.empty()) {
+            state.totals_flushed = flush;
+        }
+    }
+    state.in_flight = {};
+    state.pending = then(left, state.pending);
+    for (std::size_t k = signatures_written; k < user.signatures.size(); ++k) {
+        auto& [id, data] = user.signatures[k];
+        state.signatures_in_flight.erase(id);
+        if (!state.signatures.try_emplace(id, std::move(data)).second) {
+            m_queued_rows.fetch_sub(1, std::memory_order_relaxed);  // a newer copy is queued
+        }
+    }
+    for (std::size_t k = 0; k < signatures_written; ++k) {
+        state.signatures_in_flight.erase(user.signatures[k].first);
+    }
+    m_queued_rows.fetch_sub(signatures_written, std::memory_order_relaxed);
+    if (!state.dirty) {
+        state.dirty = true;
+        m_dirty_users.push_back(user.user);
+    }
+}
+
+// One user's batch: the first deltas, the totals and the first signature in
+// one backing apply; the second deltas (rare) in another; then the other
+// signatures one apply each. The counts are written under the user's stripe
+// lock and between the user's flush_started and flush_done (see fetch()).
+void CachedStore::write_user(UserBatch& user) {
+    UserState* state = nullptr;
+    {
+        std::lock_guard lock(m_users_mutex);
+        state = &user_locked(user.user);
+    }
+    std::unique_lock stripe_lock(stripe_of(user.user));
+    // One pass at a time (m_flush_mutex): started == done here.
+    const std::uint32_t flush = state->flush_done.load() + 1;
+    state->flush_started.store(flush);
+    struct Done {
+        UserState* state;
+        std::uint32_t flush;
+        ~Done() { state->flush_done.store(flush); }
+    };
+    std::optional<Done> done_guard(Done{state, flush});
+
+    // The backing store will never take rows it refuses as invalid (an
+    // unknown user): retrying would only fill the queue.
+    const auto drop = [&](const std::exception& e) {
+        const std::size_t rows = user.rows.size() + user.signatures.size();
+        m_dropped_rows.fetch_add(rows, std::memory_order_relaxed);
+        if (m_options.warn) {
+            m_options.warn("cache: " + std::to_string(rows) + " rows of user " +
+                           std::to_string(user.user) + " refused and dropped: " + e.what());
+        }
+        finish(user, user.signatures.size(), flush);
+    };
+    TrainingDelta first;
+    TrainingDelta second;
+    try {
+        for (const auto& row : user.rows) {
+            const auto [spam_first, spam_second] = split(row.change.spam);
+            const auto [innocent_first, innocent_second] = split(row.change.innocent);
+            if (spam_first != 0 || innocent_first != 0) {
+                first.tokens.push_back({row.token, to_delta(spam_first), to_delta(innocent_first)});
+            }
+            if (spam_second != 0 || innocent_second != 0) {
+                second.tokens.push_back(
+                    {row.token, to_delta(spam_second), to_delta(innocent_second)});
+            }
+        }
+    } catch (const std::invalid_argument& e) {
+        drop(e);
+        return;
+    }
+    for (std::size_t f = 0; f < k_totals_fields.size(); ++f) {
+        const auto [head, tail] = split(user.totals.fields[f]);
+        first.totals.*k_totals_fields[f] = head;
+        second.totals.*k_totals_fields[f] = tail;
+    }
+    const auto record_at = [&](std::size_t k) {
+        SignatureRecord record;
+        record.id = user.signatures[k].first;
+        if (!decode_signature(user.signatures[k].second, record.signature)) {
+            throw std::invalid_argument("cache: queued signature '" + record.id +
+                                        "' does not decode");
+        }
+        return record;
+    };
+
+    std::size_t signatures_written = 0;
+    bool first_written = false;
+    {
+        try {
+            if (!first.empty() || !user.signatures.empty()) {
+                std::optional<SignatureRecord> record;
+                if (!user.signatures.empty()) {
+                    record = record_at(0);
+                }
+                m_backing.apply(user.user, first, record ? &*record : nullptr);
+                signatures_written = record ? 1 : 0;
+            }
+            first_written = true;
+            if (!second.empty()) {
+                m_backing.apply(user.user, second, nullptr);
+            }
+        } catch (const std::invalid_argument& e) {
+            drop(e);
+            return;
+        } catch (...) {
+            restore(user, first_written, signatures_written, flush);
+            throw;
+        }
+        m_flushed_rows.fetch_add(user.rows.size(), std::memory_order_relaxed);
+        m_flushed_signatures.fetch_add(signatures_written, std::memory_order_relaxed);
+        finish(user, signatures_written, flush);
+    }
+    done_guard.reset();
+    stripe_lock.unlock();
+    // Signatures change no counts: no stripe lock while they are written.
+    const std::size_t done_before = signatures_written;
+    try {
+        for (std::size_t k = done_before; k < user.signatures.size(); ++k) {
+            const SignatureRecord record = record_at(k);
+            m_backing.apply(user.user, TrainingDelta{}, &record);
+            ++signatures_written;
+        }
+    } catch (...) {
+        std::vector<std::pair<std::string, std::string>> rest(
+            user.signatures.begin() + static_cast<std::ptrdiff_t>(done_before),
+            user.signatures.end());
+        user.signatures = std::move(rest);
+        m_flushed_signatures.fetch_add(signatures_written - done_before, std::memory_order_relaxed);
+        restore(user, true, signatures_written - done_before, 0);
+        throw;
+    }
+    std::vector<std::pair<std::string, std::string>> rest(
+        user.signatures.begin() + static_cast<std::ptrdiff_t>(done_before), user.signatures.end());
+    user.signatures = std::move(rest);
+    m_flushed_signatures.fetch_add(user.signatures.size(), std::memory_order_relaxed);
+    finish(user, user.signatures.size(), 0);
+}
+
+// Users in ascending id order; when one is unavailable, the rest of the batch
+// goes back to the queue untouched and the error passes up.
+void CachedStore::write_back(Batch& batch) {
+    for (std::size_t u = 0; u < batch.users.size(); ++u) {
+        try {
+            write_user(batch.users[u]);
+        } catch (...) {
+            for (std::size_t rest = u + 1; rest < batch.users.size(); ++rest) {
+                restore(batch.users[rest], false, 0, 0);
+            }
+            throw;
+        }
+    }
+}
+
+// Batch after batch until what was queued at the start is written: learning
+// that keeps arriving meanwhile waits for the next pass.
+void CachedStore::flush_locked() {
+    const std::size_t budget = queued();
+    std::size_t written = 0;
+    for (;;) {
+        Batch batch = collect();
+        for (const UserBatch& user : batch.users) {
+            written += user.rows.size() + user.signatures.size();
+        }
+        if (!batch.users.empty()) {
+            try {
+                write_back(batch);
+            } catch (...) {
+                m_flush_failures.fetch_add(1, std::memory_order_relaxed);
+                throw;
+            }
+            m_flushes.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (!batch.more || written >= budget) {
+            return;
+        }
+    }
+}
+
+void CachedStore::flush() {
+    std::lock_guard lock(m_flush_mutex);
+    flush_locked();
+}
+
+// Every flush_interval_ms, or sooner when apply() finds flush_rows queued;
+// after a failure, back off (doubling up to retry_max_ms) and ignore the
+// early wake-ups so that a down database is not hammered.
+void CachedStore::run_flusher() {
+    auto delay = std::chrono::milliseconds(m_options.flush_interval_ms);
+    bool failing = false;
+    std::unique_lock lock(m_wake_mutex);
+    while (!m_stopping) {
+        m_wake.wait_for(lock, delay, [&] { return m_stopping || (m_wake_requested && !failing); });
+        if (m_stopping) {
+            break;
+        }
+        m_wake_requested = false;
+        lock.unlock();
+        try {
+            flush();
+            failing = false;
+            delay = std::chrono::milliseconds(m_options.flush_interval_ms);
+        } catch (const std::exception& e) {
+            if (!failing && m_options.warn) {
+                m_options.warn(std::string("cache: write-back failed, ") +
+                               std::to_string(queued()) + " rows kept, retrying: " + e.what());
+            }
+            failing = true;
+            delay = std::min(delay * 2, std::chrono::milliseconds(m_options.retry_max_ms));
+        }
+        lock.lock();
+    }
+}
+
+CachedStoreStats CachedStore::cache_stats() const {
+    CachedStoreStats stats;
+    stats.hits = m_hits.load(std::memory_order_relaxed);
+    stats.misses = m_misses.load(std::memory_order_relaxed);
+    stats.backing_fetches = m_backing_fetches.load(std::memory_order_relaxed);
+    stats.rereads = m_rereads.load(std::memory_order_relaxed);
+    stats.evictions = m_evictions.load(std::memory_order_relaxed);
+    stats.flushes = m_flushes.load(std::memory_order_relaxed);
+    stats.flushed_rows = m_flushed_rows.load(std::memory_order_relaxed);
+    stats.flushed_signatures = m_flushed_signatures.load(std::memory_order_relaxed);
+    stats.flush_failures = m_flush_failures.load(std::memory_order_relaxed);
+    stats.dropped_rows = m_dropped_rows.load(std::memory_order_relaxed);
+    stats.queued_rows = queued();
+    stats.entries = m_entries.load(std::memory_order_relaxed);
+    return stats;
+}
+
+}  // namespace dspamd

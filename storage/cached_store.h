@@ -1,0 +1,311 @@
+// CachedStore: a Store decorator that keeps hot token counts in memory, shared
+// by all threads, and writes learning back to its backing Store (PostgreSQL)
+// in batches from a background thread. PostgreSQL stays the durable source of
+// truth; reading and writing every token of every message there costs 2-20 ms
+// (issue 3), which the milter cannot afford per message.
+//
+// Reads: fetch() answers from a sharded table (user, token) -> counts as that
+// user sees them (own + merged group), plus per-user totals; only missing or
+// expired entries go to the backing store, in one round trip. Unknown tokens
+// are cached as zero counts too (negative caching).
+//
+// Writes: apply() changes the cached counts at once (the user's next message
+// sees its own learning) and queues the deltas, merged per (user, token), and
+// the signature. The flusher writes the queue every flush_interval_ms, or
+// sooner when flush_rows rows are queued, in batches of about batch_rows
+// token rows: one backing apply per user per batch, tokens ascending, with
+// the user's totals and first signature. Further signatures of the user go
+// in applies of their own (Store::apply takes one). load_signature() finds
+// queued ones.
+//
+// Exactness: counts are clamped at zero (PgStore's greatest(0, ...)), so a
+// plain sum of queued deltas could differ from applying them one by one. The
+// queue keeps, per counter, the sum S and the lowest running sum m (<= 0):
+// applying m then S - m (which no longer clamps) to any base gives what the
+// sequence gives. When m is 0 or S, one delta S suffices, which is the usual
+// case; otherwise a second apply follows in the same flush.
+//
+// Staleness (documented bounds):
+// - Own learning is visible to the user at once.
+// - The cache is keyed by the requesting user: an entry holds the merged view
+//   (own + group) as that user sees it, and the user's deltas go to it. The
+//   group's own learning reaches a member's view once the group's queue is
+//   flushed and the member's entry refetched: within flush_interval_ms +
+//   ttl_s (on any host). set_merge_group() drops the user's cached view.
+// - Other MX hosts' learning reaches this host within their flush interval
+//   (plus any outage) + ttl_s.
+// - When the user's own count is below an unlearning delta while its group
+//   has counts, the cache clamps the merged view and the database clamps the
+//   own row: they differ until the entry is refetched (ttl_s).
+// - stats() and preferences() read the backing store: stats lag by the queue.
+//
+// Crash window: a crash loses the queued training, never a message: normally
+// at most flush_interval_ms plus the duration of one flush (a batch per
+// batch_rows queued rows); while the database is unreachable or slower than
+// the learning, up to max_queue rows (then apply() throws StoreUnavailable and
+// the milter's failure policy, tempfail by default, takes over). A batch whose
+// commit outcome is unknown (connection lost during COMMIT) is retried, so it
+// may count twice.
+//
+// Memory: about 160 bytes per cached entry (the entry, its hash node and
+// bucket, its CLOCK slot); max_entries bounds them, except that entries with
+// queued changes are never evicted, so the bound is max_entries + max_queue.
+//
+// Thread safety: every public method may be called from any number of
+// threads. Shards and user records have their own mutexes. A fetch reads the
+// backing store without waiting for the flusher; per user, flush sequence
+// numbers (started/done) and a stamp on each entry tell whether a batch was
+// committed while the read ran, in which case the read cannot tell whether it
+// saw that batch. Only those tokens (recently written ones that were missing
+// or expired: rare) are read again under the user's stripe lock, which the
+// flusher holds while it writes the user's counts. So a read never counts a
+// batch both in the database and in the queue, nor neither.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace dspamd {
+
+namespace cache_detail {
+
+// A clamped counter's queued change: running sum `sum` and its lowest value
+// `low` (<= 0, the empty prefix counts), see the top of the file.
+struct Change {
+    std::int64_t sum = 0;
+    std::int64_t low = 0;
+    bool empty() const { return sum == 0 && low == 0; }
+};
+struct TokenChange {
+    Change spam;
+    Change innocent;
+    bool empty() const { return spam.empty() && innocent.empty(); }
+};
+struct TotalsChange {
+    std::array<Change, 8> fields;  // in the order of struct Totals
+    bool empty() const {
+        return std::all_of(fields.begin(), fields.end(), [](const Change& c) { return c.empty(); });
+    }
+};
+
+}  // namespace cache_detail
+
+// Proposed [cache] configuration keys (defaults):
+//   enabled = true
+//   max_entries = 500000         cached (user, token) entries; ~160 bytes each
+//   ttl_s = 60                   refetch entries older than this
+//   flush_interval_ms = 1000     write-back period
+//   flush_rows = 20000           write back sooner when this many rows queue
+//   batch_rows = 5000            token rows per write-back transaction
+//   max_queue = 500000           hard cap: apply() throws StoreUnavailable
+//   retry_max_ms = 30000         back-off cap while the database is down
+struct CachedStoreOptions {
+    std::size_t max_entries = 500'000;  // rounded down to a multiple of the shard count
+    int ttl_s = 60;                     // 0: every fetch reads the backing store
+    int flush_interval_ms = 1000;
+    std::size_t flush_rows = 20'000;
+    std::size_t batch_rows = 5'000;   // token rows per backing transaction (about)
+    std::size_t max_queue = 500'000;  // token rows + signatures waiting
+    int retry_max_ms = 30'000;        // back-off doubles from flush_interval_ms up to this
+    // Where the flusher reports failures (storage does not log); may be empty.
+    std::function<void(const std::string&)> warn;
+    // The clock for TTLs; empty: std::chrono::steady_clock. For tests.
+    std::function<std::chrono::steady_clock::time_point()> now;
+    // false: no background thread; only flush() writes back. For tests.
+    bool background = true;
+};
+
+// Counters for logs and benchmarks; a consistent-enough copy, not a snapshot.
+struct CachedStoreStats {
+    std::uint64_t hits = 0;             // tokens answered from memory
+    std::uint64_t misses = 0;           // tokens read from the backing store
+    std::uint64_t backing_fetches = 0;  // round trips for misses
+    std::uint64_t rereads = 0;          // reads repeated under the stripe lock (a flush overlapped)
+    std::uint64_t evictions = 0;
+    std::uint64_t flushes = 0;       // successful flush passes with work
+    std::uint64_t flushed_rows = 0;  // token rows written back
+    std::uint64_t flushed_signatures = 0;
+    std::uint64_t flush_failures = 0;
+    std::uint64_t dropped_rows = 0;  // rows the backing store refused (not unavailability)
+    std::size_t queued_rows = 0;     // token rows + signatures waiting or being written
+    std::size_t entries = 0;
+};
+
+class CachedStore final : public Store {
+public:
+    // Starts the flusher thread unless options.background is false. Throws
+    // std::invalid_argument on bad options.
+    CachedStore(Store& backing, CachedStoreOptions options = {});
+    // Stops the flusher and writes back what is queued; what cannot be
+    // written is reported through options.warn.
+    ~CachedStore() override;
+    CachedStore(const CachedStore&) = delete;
+    CachedStore& operator=(const CachedStore&) = delete;
+
+    UserId user_id(std::string_view name) override;
+    void set_merge_group(UserId user, std::optional<UserId> group) override;
+    Snapshot fetch(UserId user, std::span<const Token> tokens) override;
+    // Never waits for the database. Throws StoreUnavailable when the queue
+    // would pass max_queue, std::invalid_argument on a bad signature id.
+    // Errors the backing store finds later (an unknown user) are reported by
+    // the flusher, and the rows dropped.
+    void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
+    std::optional<Signature> load_signature(UserId user, std::string_view id) override;
+    std::map<std::string, std::string> preferences(UserId user) override;
+    void set_preference(UserId user, std::string_view key, std::string_view value) override;
+    std::vector<UserStats> stats(std::optional<std::string_view> user) override;
+    // History and quarantine are written at once, straight to the backing store.
+    void record_history(UserId user, const HistoryEntry& entry) override;
+    std::vector<HistoryEntry> history(UserId user, std::size_t limit) override;
+    std::int64_t purge_history(int older_than_days) override;
+    std::int64_t add_quarantine(UserId user, const QuarantineEntry& entry) override;
+    std::optional<QuarantineEntry> find_quarantine_by_signature(
+        UserId user, std::string_view signature) override;
+    std::int64_t release_quarantine(std::string_view queue_id, std::string_view host) override;
+
+    // Writes back everything queued before the call, now. Throws
+    // StoreUnavailable (the queue is kept) when the backing store is down.
+    void flush();
+
+    CachedStoreStats cache_stats() const;
+
+private:
+    using Change = cache_detail::Change;
+    using TokenChange = cache_detail::TokenChange;
+    using TotalsChange = cache_detail::TotalsChange;
+    struct Key {
+        UserId user = 0;
+        Token token = 0;
+        friend bool operator==(const Key&, const Key&) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& key) const;
+    };
+    struct Entry {
+        Counts counts;                // valid when `known`
+        TokenChange pending;          // queued, not yet taken by the flusher
+        TokenChange in_flight;        // taken by the flusher, not yet confirmed written
+        std::uint32_t fetched_s = 0;  // seconds since m_start, when read from the backing store
+        std::uint32_t epoch = 0;      // the user's merge epoch at that read
+        std::uint32_t flushed = 0;    // the user's flush that last wrote it
+        bool known = false;           // counts read from the backing store (else only deltas)
+        bool referenced = false;      // CLOCK bit
+        bool dirty = false;           // listed in the shard's dirty list
+        bool clean() const { return !dirty && pending.empty() && in_flight.empty(); }
+    };
+    using Map = std::unordered_map<Key, Entry, KeyHash>;
+    using Node = Map::value_type;
+    struct Shard {
+        std::mutex mutex;
+        Map map;
+        std::vector<Node*> ring;  // CLOCK order; node addresses are stable in unordered_map
+        std::size_t hand = 0;
+        std::vector<Node*> dirty;             // entries with pending changes
+        std::uint64_t flushed_evictions = 0;  // evictions of entries the flusher wrote
+    };
+    struct UserState {
+        Totals totals;  // valid when totals_known
+        bool totals_known = false;
+        std::uint32_t totals_fetched_s = 0;
+        std::uint32_t totals_epoch = 0;
+        std::uint32_t epoch = 0;  // bumped when the merge group changes
+        // Flush sequence numbers: started is bumped before a batch's first
+        // write, done after its in-flight changes are cleared (or restored).
+        std::atomic<std::uint32_t> flush_started{0};
+        std::atomic<std::uint32_t> flush_done{0};
+        std::uint32_t totals_flushed = 0;
+        std::optional<std::optional<UserId>> group;  // last set through us
+        TotalsChange pending;
+        TotalsChange in_flight;
+        std::map<std::string, std::string, std::less<>> signatures;  // queued, encoded
+        std::map<std::string, std::string, std::less<>> signatures_in_flight;
+        bool dirty = false;
+    };
+    struct Batch;
+    struct UserBatch;
+    class RwLock;  // shared/exclusive, writers first (glibc's rwlock lets readers starve writers)
+
+    static constexpr std::size_t k_shards = 64;
+    static constexpr std::size_t k_user_stripes = 64;
+
+    struct ShardGroups {
+        std::array<std::uint32_t, k_shards + 1> offsets{};
+        std::vector<std::uint32_t> order;                         // token indices, shard by shard
+        std::array<std::uint64_t, k_shards> flushed_evictions{};  // as the hit lookup saw them
+    };
+
+    std::uint32_t now_s() const;
+    Shard& shard_of(const Key& key);
+    RwLock& stripe_of(UserId user);
+    UserState& user_locked(UserId user);
+    Node* insert_locked(Shard& shard, const Key& key);
+    void mark_dirty_locked(Shard& shard, Node* node);
+    std::size_t queued() const;
+    void read_and_install(UserId user, std::span<const Token> tokens, const ShardGroups& shards,
+                          const std::vector<bool>& wanted, std::uint32_t epoch, std::uint32_t now,
+                          bool want_totals, bool locked, Snapshot& snapshot,
+                          std::vector<bool>& ambiguous, bool& totals_ambiguous);
+
+    Batch collect();
+    void write_back(Batch& batch);
+    void write_user(UserBatch& user);
+    void restore(UserBatch& user, bool first_written, std::size_t signatures_written,
+                 std::uint32_t flush);
+    void finish(UserBatch& user, std::size_t signatures_written, std::uint32_t flush);
+    void flush_locked();
+    void run_flusher();
+
+    Store& m_backing;
+    const CachedStoreOptions m_options;
+    const std::size_t m_shard_capacity;
+    const std::chrono::steady_clock::time_point m_start;
+
+    std::unique_ptr<Shard[]> m_shards;
+    std::unique_ptr<RwLock[]> m_stripes;
+
+    mutable std::mutex m_users_mutex;
+    std::unordered_map<UserId, UserState> m_users;
+    std::unordered_map<std::string, UserId> m_user_ids;
+    std::vector<UserId> m_dirty_users;
+
+    // apply() holds it shared, collect() exclusive: a batch not cut short by
+    // batch_rows holds whole messages, never half of one.
+    std::unique_ptr<RwLock> m_collect_lock;
+    std::mutex m_flush_mutex;  // one flush pass at a time
+
+    std::mutex m_wake_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    bool m_wake_requested = false;
+    std::thread m_flusher;
+
+    std::atomic<std::size_t> m_queued_rows{0};  // dirty entries + in-flight rows + signatures
+    std::atomic<std::size_t> m_entries{0};
+    std::atomic<std::uint64_t> m_hits{0};
+    std::atomic<std::uint64_t> m_misses{0};
+    std::atomic<std::uint64_t> m_backing_fetches{0};
+    std::atomic<std::uint64_t> m_rereads{0};
+    std::atomic<std::uint64_t> m_evictions{0};
+    std::atomic<std::uint64_t> m_flushes{0};
+    std::atomic<std::uint64_t> m_flushed_rows{0};
+    std::atomic<std::uint64_t> m_flushed_signatures{0};
+    std::atomic<std::uint64_t> m_flush_failures{0};
+    std::atomic<std::uint64_t> m_dropped_rows{0};
+};
+
+}  // namespace dspamd
