@@ -9,6 +9,10 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +25,8 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+
+#include "engine/network.h"
 
 namespace dspamd {
 namespace {
@@ -38,6 +44,12 @@ constexpr std::int64_t k_max_count = 1'000'000;
 constexpr std::int64_t k_max_depth = 100;  // MIME nesting is walked recursively
 constexpr std::int64_t k_max_expire_days = 3650;
 constexpr int k_max_enum_values = 64;  // bounds the walk over an enum's names
+constexpr std::int64_t k_max_milter_timeout_s = 86400;
+constexpr std::size_t k_max_socket_spec = 256;
+constexpr std::size_t k_max_text_setting_bytes = 256;  // subject prefix, reject text, patterns
+constexpr std::size_t k_max_networks = 1000;
+constexpr std::size_t k_max_retrain_patterns = 100;
+constexpr std::size_t k_max_command_words = 32;
 
 std::string quote(std::string_view text) {
     std::string out = "\"";
@@ -280,6 +292,51 @@ public:
         out = std::move(patterns);
     }
 
+    // An array of strings, each accepted by `valid`; `expected` says what a
+    // valid entry is. The array replaces the default whole.
+    void string_array(std::string_view key, std::vector<std::string>& out, std::size_t max_entries,
+                      bool (*valid)(std::string_view), std::string_view expected) {
+        const toml::node* value = node(key);
+        if (value == nullptr) {
+            return;
+        }
+        const toml::array* array = value->as_array();
+        if (array == nullptr) {
+            fail_type(*value, path(key), "an array of strings");
+        }
+        if (array->size() > max_entries) {
+            fail(value->source(), path(key),
+                 "too many entries (expected at most " + std::to_string(max_entries) + ")");
+        }
+        std::vector<std::string> entries;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const toml::node& element = *array->get(i);
+            std::string what = path(key) + "[" + std::to_string(i) + "]";
+            std::string entry = checked_string(element, what, false);
+            if (!valid(entry)) {
+                fail(element.source(), what,
+                     "invalid value " + quote(entry) + " (expected " + std::string(expected) + ")");
+            }
+            entries.push_back(std::move(entry));
+        }
+        out = std::move(entries);
+    }
+
+    // A string accepted by `valid` (checked after the type and control characters).
+    void checked(std::string_view key, std::string& out, bool allow_empty,
+                 bool (*valid)(std::string_view), std::string_view expected) {
+        const toml::node* value = node(key);
+        if (value == nullptr) {
+            return;
+        }
+        std::string text = checked_string(*value, path(key), allow_empty);
+        if (!(allow_empty && text.empty()) && !valid(text)) {
+            fail(value->source(), path(key),
+                 "invalid value " + quote(text) + " (expected " + std::string(expected) + ")");
+        }
+        out = std::move(text);
+    }
+
     // Fails on the first key (in file order) that no read asked for.
     void finish() const {
         const toml::key* unknown = nullptr;
@@ -443,7 +500,183 @@ void read_signatures(TableReader& reader, SignatureConfig& signatures) {
     reader.finish();
 }
 
+// libmilter's connection spec: unix:/abs/path (local: is its synonym),
+// inet:port[@host] or inet6:port[@host].
+bool valid_socket(std::string_view spec) {
+    if (spec.size() > k_max_socket_spec) {
+        return false;
+    }
+    for (std::string_view unix_prefix : {"unix:", "local:"}) {
+        if (spec.starts_with(unix_prefix)) {
+            std::string_view path = spec.substr(unix_prefix.size());
+            // sockaddr_un's sun_path holds 108 bytes with its NUL.
+            return path.starts_with('/') && path.size() < 108;
+        }
+    }
+    for (std::string_view inet_prefix : {"inet:", "inet6:"}) {
+        if (spec.starts_with(inet_prefix)) {
+            std::string_view rest = spec.substr(inet_prefix.size());
+            std::string_view port = rest.substr(0, rest.find('@'));
+            int number = 0;
+            auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+            return ec == std::errc() && end == port.data() + port.size() && number >= 1 &&
+                   number <= 65535 &&
+                   (rest.find('@') == std::string_view::npos || rest.size() > port.size() + 1);
+        }
+    }
+    return false;
+}
+
+bool valid_absolute_path(std::string_view path) {
+    return path.starts_with('/');
+}
+
+bool valid_network(std::string_view text) {
+    return parse_network(text).has_value();
+}
+
+// Printable ASCII: SMTP replies and header values that must stay 7-bit.
+bool valid_printable(std::string_view text) {
+    return text.size() <= k_max_text_setting_bytes &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// A retraining address pattern: "local@" or "local@domain", where the local
+// part may hold one "{user}" and nothing else in braces.
+bool valid_retrain_pattern(std::string_view pattern) {
+    const std::size_t at = pattern.find('@');
+    if (pattern.size() > k_max_text_setting_bytes || at == 0 || at == std::string_view::npos ||
+        pattern.find('@', at + 1) != std::string_view::npos || !valid_printable(pattern) ||
+        pattern.find(' ') != std::string_view::npos) {
+        return false;
+    }
+    std::string_view local = pattern.substr(0, at);
+    const std::size_t user = local.find("{user}");
+    if (user != std::string_view::npos &&
+        local.find("{user}", user + 1) != std::string_view::npos) {
+        return false;
+    }
+    // Braces only as the one "{user}".
+    for (std::size_t i = 0; i < local.size(); ++i) {
+        if ((local[i] == '{' || local[i] == '}') &&
+            (user == std::string_view::npos || i < user || i >= user + 6)) {
+            return false;
+        }
+    }
+    return pattern.substr(at + 1).find_first_of("{}") == std::string_view::npos;
+}
+
+void read_milter(TableReader& reader, MilterConfig& milter) {
+    reader.checked("socket", milter.socket, false, valid_socket,
+                   "unix:/absolute/path, inet:port[@host] or inet6:port[@host]");
+    reader.string("socket_group", milter.socket_group, true);
+    reader.integer("socket_mode", milter.socket_mode, 0, 0777);
+    reader.string("user", milter.user, false);
+    reader.checked("pid_file", milter.pid_file, true, valid_absolute_path, "an absolute path");
+    reader.integer("max_message_bytes", milter.max_message_bytes, 1, k_max_bytes);
+    reader.integer("max_header_count", milter.max_header_count, 1, k_max_count);
+    reader.integer("max_header_bytes", milter.max_header_bytes, 1, k_max_bytes);
+    reader.string_array("trusted_networks", milter.trusted_networks, k_max_networks, valid_network,
+                        "an address or network in CIDR notation, host bits zero");
+    reader.boolean("skip_authenticated", milter.skip_authenticated);
+    reader.enumeration("user_mapping", milter.user_mapping, parse_user_mapping, user_mapping_name);
+    reader.string("shared_user", milter.shared_user, false);
+    reader.enumeration("on_database_error", milter.on_database_error, parse_failure_policy,
+                       failure_policy_name);
+    reader.enumeration("on_internal_error", milter.on_internal_error, parse_failure_policy,
+                       failure_policy_name);
+    reader.integer("timeout_s", milter.timeout_s, 1, k_max_milter_timeout_s);
+    reader.finish();
+}
+
+void read_actions(TableReader& reader, ActionsConfig& actions) {
+    reader.enumeration("spam_action", actions.spam_action, parse_spam_action, spam_action_name);
+    reader.checked("subject_prefix", actions.subject_prefix, true, valid_printable,
+                   "printable ASCII of at most 256 characters");
+    reader.real("reject_confidence", actions.reject_confidence, RealRange{0.0, true, 1.0, true});
+    reader.checked("reject_text", actions.reject_text, false, valid_printable,
+                   "printable ASCII of at most 256 characters");
+    reader.enumeration("signature_location", actions.signature_location, parse_signature_location,
+                       signature_location_name);
+    reader.boolean("show_factors", actions.show_factors);
+    reader.integer("quarantine_copy_bytes", actions.quarantine_copy_bytes, 0, k_max_bytes);
+    reader.finish();
+}
+
+void read_retrain(TableReader& reader, RetrainConfig& retrain) {
+    constexpr std::string_view k_pattern_text =
+        "a printable address pattern \"local@\" or \"local@domain\" whose local part may hold "
+        "one {user}";
+    reader.string_array("spam_addresses", retrain.spam_addresses, k_max_retrain_patterns,
+                        valid_retrain_pattern, k_pattern_text);
+    reader.string_array("innocent_addresses", retrain.innocent_addresses, k_max_retrain_patterns,
+                        valid_retrain_pattern, k_pattern_text);
+    const toml::node* command = reader.find("release_command");
+    reader.string_array(
+        "release_command", retrain.release_command, k_max_command_words,
+        [](std::string_view) { return true; }, "");
+    if (!retrain.release_command.empty() && !retrain.release_command.front().starts_with('/')) {
+        reader.fail(
+            command->source(), reader.path("release_command"),
+            "the program must be an absolute path, not " + quote(retrain.release_command.front()));
+    }
+    reader.finish();
+}
+
+void read_history(TableReader& reader, HistoryConfig& history) {
+    reader.integer("expire_days", history.expire_days, 1, k_max_expire_days);
+    reader.finish();
+}
+
+// The names of an enum's values, numbered from 0; "unknown" past the last.
+template <typename Enum, std::size_t N>
+std::string_view enum_name(Enum value, const std::array<std::string_view, N>& names) {
+    const auto index = static_cast<std::size_t>(value);
+    return index < N ? names[index] : "unknown";
+}
+
+template <typename Enum, std::size_t N>
+bool parse_enum(std::string_view text, Enum& out, const std::array<std::string_view, N>& names) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (names[i] == text) {
+            out = static_cast<Enum>(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+constexpr std::array<std::string_view, 2> k_failure_policy_names = {"tempfail", "accept"};
+constexpr std::array<std::string_view, 3> k_user_mapping_names = {"address", "localpart", "shared"};
+constexpr std::array<std::string_view, 3> k_spam_action_names = {"tag", "quarantine", "reject"};
+constexpr std::array<std::string_view, 2> k_signature_location_names = {"headers", "message"};
+
 }  // namespace
+
+bool parse_failure_policy(std::string_view name, FailurePolicy& out) {
+    return parse_enum(name, out, k_failure_policy_names);
+}
+std::string_view failure_policy_name(FailurePolicy policy) {
+    return enum_name(policy, k_failure_policy_names);
+}
+bool parse_user_mapping(std::string_view name, UserMapping& out) {
+    return parse_enum(name, out, k_user_mapping_names);
+}
+std::string_view user_mapping_name(UserMapping mapping) {
+    return enum_name(mapping, k_user_mapping_names);
+}
+bool parse_spam_action(std::string_view name, SpamAction& out) {
+    return parse_enum(name, out, k_spam_action_names);
+}
+std::string_view spam_action_name(SpamAction action) {
+    return enum_name(action, k_spam_action_names);
+}
+bool parse_signature_location(std::string_view name, SignatureLocation& out) {
+    return parse_enum(name, out, k_signature_location_names);
+}
+std::string_view signature_location_name(SignatureLocation location) {
+    return enum_name(location, k_signature_location_names);
+}
 
 Config parse_config(std::string_view text, const std::string& name) {
     if (text.size() > k_max_config_bytes) {
@@ -480,6 +713,18 @@ Config parse_config(std::string_view text, const std::string& name) {
     }
     if (auto signatures = reader.sub_table("signatures")) {
         read_signatures(*signatures, config.signatures);
+    }
+    if (auto milter = reader.sub_table("milter")) {
+        read_milter(*milter, config.milter);
+    }
+    if (auto actions = reader.sub_table("actions")) {
+        read_actions(*actions, config.actions);
+    }
+    if (auto retrain = reader.sub_table("retrain")) {
+        read_retrain(*retrain, config.retrain);
+    }
+    if (auto history = reader.sub_table("history")) {
+        read_history(*history, config.history);
     }
     reader.finish();
     return config;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -48,6 +49,59 @@ struct SignatureConfig {
     int expire_days = 14;  // signatures older than this can no longer be retrained
 };
 
+// What the milter does when it cannot judge a message (database down, bug).
+enum class FailurePolicy : std::uint8_t { tempfail, accept };
+// How a recipient address becomes a dspamd user.
+enum class UserMapping : std::uint8_t { address, localpart, shared };
+// What happens to spam (DSPAM's spamAction preference).
+enum class SpamAction : std::uint8_t { tag, quarantine, reject };
+// Where the signature id goes (DSPAM's signatureLocation preference).
+enum class SignatureLocation : std::uint8_t { headers, message };
+
+// Fields are grouped by type (not in the sample's order) so that the size
+// check in test/engine/config_test.cpp stays a plain sum.
+struct MilterConfig {
+    std::string socket = "unix:/run/dspamd/dspamd.sock";  // libmilter's unix:/inet:/inet6: spec
+    std::string socket_group = "postfix";  // group of a unix socket ("" = leave as created)
+    std::string user = "dspamd";           // run as, when started as root
+    std::string pid_file = "/run/dspamd/dspamd.pid";  // "" = none
+    std::string shared_user = "filter";               // the one user of user_mapping = "shared"
+    std::vector<std::string> trusted_networks = {"127.0.0.0/8", "::1/128"};
+    std::int64_t max_message_bytes = 10485760;  // larger: accepted untagged, logged
+    std::int64_t max_header_bytes = 262144;     // all header names and values together
+    int socket_mode = 0660;                     // permissions of a unix socket
+    int max_header_count = 1000;                // more headers: as oversize
+    int timeout_s = 600;                        // libmilter's I/O timeout towards Postfix
+    bool skip_authenticated = true;  // SASL-authenticated clients send outgoing mail
+    UserMapping user_mapping = UserMapping::address;
+    FailurePolicy on_database_error = FailurePolicy::tempfail;
+    FailurePolicy on_internal_error = FailurePolicy::tempfail;
+};
+
+struct ActionsConfig {
+    std::string subject_prefix;                              // DSPAM's spamSubject ("" = none)
+    std::string reject_text = "Message classified as spam";  // after "550 5.7.1 "
+    double reject_confidence = 0.95;             // reject only spam at least this confident
+    std::int64_t quarantine_copy_bytes = 262144;  // bytes of a held message kept for preview
+    SpamAction spam_action = SpamAction::tag;     // a user's spamAction preference overrides it
+    SignatureLocation signature_location = SignatureLocation::headers;
+    bool show_factors = false;  // X-DSPAM-Factors
+};
+
+struct RetrainConfig {
+    // Recipient patterns of retraining requests: "{user}" stands for the local
+    // part of the user's address; without it, the sender's own user is meant.
+    std::vector<std::string> spam_addresses = {"spam-{user}@", "spam@"};
+    std::vector<std::string> innocent_addresses = {"notspam-{user}@", "notspam@"};
+    // Run with the queue id appended to release a false positive from
+    // Postfix's hold queue (e.g. postsuper -H); empty: only the table records it.
+    std::vector<std::string> release_command;
+};
+
+struct HistoryConfig {
+    int expire_days = 30;  // history rows older than this are purged
+};
+
 struct Config {
     std::filesystem::path source;     // the file it came from ("" = built-in defaults)
     std::filesystem::path state_dir = "/var/lib/dspamd";
@@ -55,7 +109,20 @@ struct Config {
     ClassifierConfig classifier;
     UsersConfig users;
     SignatureConfig signatures;
+    MilterConfig milter;
+    ActionsConfig actions;
+    RetrainConfig retrain;
+    HistoryConfig history;
 };
+
+bool parse_failure_policy(std::string_view name, FailurePolicy& out);
+std::string_view failure_policy_name(FailurePolicy policy);
+bool parse_user_mapping(std::string_view name, UserMapping& out);
+std::string_view user_mapping_name(UserMapping mapping);
+bool parse_spam_action(std::string_view name, SpamAction& out);
+std::string_view spam_action_name(SpamAction action);
+bool parse_signature_location(std::string_view name, SignatureLocation& out);
+std::string_view signature_location_name(SignatureLocation location);
 
 // Parses `path`; throws ConfigError.
 Config load_config(const std::filesystem::path& path);

@@ -68,8 +68,8 @@ Filter::UserContext Filter::user_context(std::string_view user) {
         m_store.set_merge_group(context.id, m_store.user_id(group));
     }
     std::vector<std::string> warnings;
-    context.settings =
-        apply_preferences(m_config.classifier, m_store.preferences(context.id), warnings);
+    context.preferences = m_store.preferences(context.id);
+    context.settings = apply_preferences(m_config.classifier, context.preferences, warnings);
     for (const auto& warning : warnings) {
         log_warning("user " + std::string(user) + ": " + warning);
     }
@@ -77,6 +77,10 @@ Filter::UserContext Filter::user_context(std::string_view user) {
     std::lock_guard lock(m_users_mutex);
     m_users.insert_or_assign(std::string(user), context);
     return context;
+}
+
+std::map<std::string, std::string> Filter::preferences(std::string_view user) {
+    return user_context(user).preferences;
 }
 
 Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_run,

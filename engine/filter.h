@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -52,12 +53,16 @@ public:
     // way a corpus is (counted in *_corpusfed: nobody knows what it was).
     RetrainStatus retrain_content(std::string_view raw, std::string_view user, Class right);
 
+    // The user's preferences (spamAction...), re-read like the settings.
+    std::map<std::string, std::string> preferences(std::string_view user);
+
     const Config& config() const { return m_config; }
 
 private:
     struct UserContext {
         UserId id = 0;
         ClassifierConfig settings;  // global settings with the user's preferences applied
+        std::map<std::string, std::string> preferences;
         std::chrono::steady_clock::time_point loaded;
     };
     UserContext user_context(std::string_view user);

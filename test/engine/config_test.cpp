@@ -72,6 +72,32 @@ const std::vector<std::string> k_all_keys = {
     "users.default_user",
     "users.merge_group",
     "signatures.expire_days",
+    "milter.socket",
+    "milter.socket_group",
+    "milter.socket_mode",
+    "milter.user",
+    "milter.pid_file",
+    "milter.max_message_bytes",
+    "milter.max_header_count",
+    "milter.max_header_bytes",
+    "milter.trusted_networks",
+    "milter.skip_authenticated",
+    "milter.user_mapping",
+    "milter.shared_user",
+    "milter.on_database_error",
+    "milter.on_internal_error",
+    "milter.timeout_s",
+    "actions.spam_action",
+    "actions.subject_prefix",
+    "actions.reject_confidence",
+    "actions.reject_text",
+    "actions.signature_location",
+    "actions.show_factors",
+    "actions.quarantine_copy_bytes",
+    "retrain.spam_addresses",
+    "retrain.innocent_addresses",
+    "retrain.release_command",
+    "history.expire_days",
 };
 
 // A struct that grows a field fails here: teach config.cpp, conf/dspamd.toml,
@@ -92,6 +118,18 @@ static_assert(sizeof(UsersConfig) == 2 * sizeof(std::string),
               "UsersConfig changed: update config.cpp, the sample and this test");
 static_assert(sizeof(SignatureConfig) == sizeof(int),
               "SignatureConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(MilterConfig) == 5 * sizeof(std::string) + sizeof(std::vector<std::string>) +
+                                          2 * sizeof(std::int64_t) + 3 * sizeof(int) +
+                                          sizeof(int) /* one bool and three enums */,
+              "MilterConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(ActionsConfig) == 2 * sizeof(std::string) + sizeof(double) +
+                                           sizeof(std::int64_t) +
+                                           sizeof(double) /* two enums and a bool, padded */,
+              "ActionsConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(RetrainConfig) == 3 * sizeof(std::vector<std::string>),
+              "RetrainConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(HistoryConfig) == sizeof(int),
+              "HistoryConfig changed: update config.cpp, the sample and this test");
 
 std::string error_of(const std::string& text, const std::string& name = "t.toml") {
     try {
@@ -170,6 +208,37 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(a.users.default_user == b.users.default_user);
     CHECK(a.users.merge_group == b.users.merge_group);
     CHECK(a.signatures.expire_days == b.signatures.expire_days);
+
+    const MilterConfig& ma = a.milter;
+    const MilterConfig& mb = b.milter;
+    CHECK(ma.socket == mb.socket);
+    CHECK(ma.socket_group == mb.socket_group);
+    CHECK(ma.socket_mode == mb.socket_mode);
+    CHECK(ma.user == mb.user);
+    CHECK(ma.pid_file == mb.pid_file);
+    CHECK(ma.max_message_bytes == mb.max_message_bytes);
+    CHECK(ma.max_header_count == mb.max_header_count);
+    CHECK(ma.max_header_bytes == mb.max_header_bytes);
+    CHECK(ma.trusted_networks == mb.trusted_networks);
+    CHECK(ma.skip_authenticated == mb.skip_authenticated);
+    CHECK(ma.user_mapping == mb.user_mapping);
+    CHECK(ma.shared_user == mb.shared_user);
+    CHECK(ma.on_database_error == mb.on_database_error);
+    CHECK(ma.on_internal_error == mb.on_internal_error);
+    CHECK(ma.timeout_s == mb.timeout_s);
+
+    CHECK(a.actions.spam_action == b.actions.spam_action);
+    CHECK(a.actions.subject_prefix == b.actions.subject_prefix);
+    CHECK(a.actions.reject_confidence == b.actions.reject_confidence);
+    CHECK(a.actions.reject_text == b.actions.reject_text);
+    CHECK(a.actions.signature_location == b.actions.signature_location);
+    CHECK(a.actions.show_factors == b.actions.show_factors);
+    CHECK(a.actions.quarantine_copy_bytes == b.actions.quarantine_copy_bytes);
+
+    CHECK(a.retrain.spam_addresses == b.retrain.spam_addresses);
+    CHECK(a.retrain.innocent_addresses == b.retrain.innocent_addresses);
+    CHECK(a.retrain.release_command == b.retrain.release_command);
+    CHECK(a.history.expire_days == b.history.expire_days);
 }
 
 // Sets an environment variable for one scope and restores it after.
@@ -269,6 +338,40 @@ merge_group = "shared"
 
 [signatures]
 expire_days = 30
+
+[milter]
+socket = "inet:8891@127.0.0.1"
+socket_group = ""
+socket_mode = 0o600
+user = "mail"
+pid_file = ""
+max_message_bytes = 5000
+max_header_count = 50
+max_header_bytes = 4000
+trusted_networks = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
+skip_authenticated = false
+user_mapping = "shared"
+shared_user = "everyone"
+on_database_error = "accept"
+on_internal_error = "accept"
+timeout_s = 30
+
+[actions]
+spam_action = "reject"
+subject_prefix = "[SPAM]"
+reject_confidence = 0.5
+reject_text = "Go away"
+signature_location = "message"
+show_factors = true
+quarantine_copy_bytes = 0
+
+[retrain]
+spam_addresses = ["junk+{user}@example.org"]
+innocent_addresses = []
+release_command = ["/usr/sbin/postsuper", "-H"]
+
+[history]
+expire_days = 7
 )";
     Config c = parse_config(text, "full.toml");
     CHECK(c.state_dir == "/srv/dspamd");
@@ -318,6 +421,95 @@ expire_days = 30
     CHECK(c.users.default_user == "alice");
     CHECK(c.users.merge_group == "shared");
     CHECK(c.signatures.expire_days == 30);
+    const MilterConfig& m = c.milter;
+    CHECK(m.socket == "inet:8891@127.0.0.1");
+    CHECK(m.socket_group.empty());
+    CHECK(m.socket_mode == 0600);
+    CHECK(m.user == "mail");
+    CHECK(m.pid_file.empty());
+    CHECK(m.max_message_bytes == 5000);
+    CHECK(m.max_header_count == 50);
+    CHECK(m.max_header_bytes == 4000);
+    CHECK(m.trusted_networks ==
+          std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32", "192.0.2.7"});
+    CHECK_FALSE(m.skip_authenticated);
+    CHECK(m.user_mapping == UserMapping::shared);
+    CHECK(m.shared_user == "everyone");
+    CHECK(m.on_database_error == FailurePolicy::accept);
+    CHECK(m.on_internal_error == FailurePolicy::accept);
+    CHECK(m.timeout_s == 30);
+    CHECK(c.actions.spam_action == SpamAction::reject);
+    CHECK(c.actions.subject_prefix == "[SPAM]");
+    CHECK(c.actions.reject_confidence == 0.5);
+    CHECK(c.actions.reject_text == "Go away");
+    CHECK(c.actions.signature_location == SignatureLocation::message);
+    CHECK(c.actions.show_factors);
+    CHECK(c.actions.quarantine_copy_bytes == 0);
+    CHECK(c.retrain.spam_addresses == std::vector<std::string>{"junk+{user}@example.org"});
+    CHECK(c.retrain.innocent_addresses.empty());
+    CHECK(c.retrain.release_command == std::vector<std::string>{"/usr/sbin/postsuper", "-H"});
+    CHECK(c.history.expire_days == 7);
+}
+
+TEST_CASE("milter, actions and retrain values are checked") {
+    CHECK(error_of("[milter]\nsocket = \"/run/x.sock\"\n") ==
+          "t.toml:2:10: milter.socket: invalid value \"/run/x.sock\" (expected "
+          "unix:/absolute/path, inet:port[@host] or inet6:port[@host])");
+    CHECK(error_of("[milter]\nsocket = \"unix:relative\"\n")
+              .starts_with("t.toml:2:10: milter.socket"));
+    CHECK(error_of("[milter]\nsocket = \"inet:0\"\n").starts_with("t.toml:2:10: milter.socket"));
+    CHECK(error_of("[milter]\nsocket = \"inet:99999@h\"\n")
+              .starts_with("t.toml:2:10: milter.socket"));
+    CHECK(parse_config("[milter]\nsocket = \"inet6:8891\"\n", "t").milter.socket == "inet6:8891");
+    CHECK(error_of("[milter]\nsocket_mode = 0o1777\n") ==
+          "t.toml:2:15: milter.socket_mode: 1023 is out of range (expected an integer in 0..511)");
+    CHECK(error_of("[milter]\npid_file = \"run/x.pid\"\n") ==
+          "t.toml:2:12: milter.pid_file: invalid value \"run/x.pid\" (expected an absolute path)");
+    CHECK(error_of("[milter]\ntrusted_networks = [\"10.0.0.1/8\"]\n") ==
+          "t.toml:2:21: milter.trusted_networks[0]: invalid value \"10.0.0.1/8\" (expected an "
+          "address or network in CIDR notation, host bits zero)");
+    CHECK(error_of("[milter]\ntrusted_networks = [\"10.0.0.0/33\"]\n")
+              .starts_with("t.toml:2:21: milter.trusted_networks[0]: invalid value"));
+    CHECK(error_of("[milter]\nuser_mapping = \"domain\"\n") ==
+          "t.toml:2:16: milter.user_mapping: unknown value \"domain\" (expected one of address, "
+          "localpart, shared)");
+    CHECK(error_of("[milter]\non_database_error = \"reject\"\n") ==
+          "t.toml:2:21: milter.on_database_error: unknown value \"reject\" (expected one of "
+          "tempfail, accept)");
+    CHECK(error_of("[actions]\nspam_action = \"drop\"\n") ==
+          "t.toml:2:15: actions.spam_action: unknown value \"drop\" (expected one of tag, "
+          "quarantine, reject)");
+    CHECK(error_of("[actions]\nsignature_location = \"body\"\n")
+              .starts_with("t.toml:2:22: actions.signature_location: unknown value \"body\""));
+    CHECK(error_of("[actions]\nreject_confidence = 1.5\n") ==
+          "t.toml:2:21: actions.reject_confidence: 1.5 is out of range (expected a number in "
+          "[0, 1])");
+    CHECK(error_of("[actions]\nreject_text = \"\"\n") ==
+          "t.toml:2:15: actions.reject_text: must not be empty");
+    CHECK(error_of("[actions]\nsubject_prefix = \"[Späm]\"\n")
+              .starts_with("t.toml:2:18: actions.subject_prefix: invalid value"));
+    CHECK(error_of("[retrain]\nspam_addresses = [\"spam\"]\n")
+              .starts_with("t.toml:2:19: retrain.spam_addresses[0]: invalid value \"spam\""));
+    CHECK(error_of("[retrain]\nspam_addresses = [\"{user}-{user}@\"]\n")
+              .starts_with("t.toml:2:19: retrain.spam_addresses[0]: invalid value"));
+    CHECK(error_of("[retrain]\ninnocent_addresses = [\"ham-{usr}@\"]\n")
+              .starts_with("t.toml:2:23: retrain.innocent_addresses[0]: invalid value"));
+    CHECK(error_of("[retrain]\nrelease_command = [\"postsuper\", \"-H\"]\n") ==
+          "t.toml:2:19: retrain.release_command: the program must be an absolute path, not "
+          "\"postsuper\"");
+    CHECK(error_of("[history]\nexpire_days = 0\n") ==
+          "t.toml:2:15: history.expire_days: 0 is out of range (expected an integer in 1..3650)");
+    CHECK(error_of("[milter]\nsokcet = \"unix:/x\"\n")
+              .starts_with(
+                  "t.toml:2:1: milter.sokcet: unknown key (expected one of socket, socket_group,"));
+}
+
+TEST_CASE("the sample has the one socket line the tests rewrite") {
+    std::string text = read_file(k_sample);
+    std::regex line(R"(^socket = ".*"$)", std::regex::multiline);
+    auto begin = std::sregex_iterator(text.begin(), text.end(), line);
+    CHECK(std::distance(begin, std::sregex_iterator()) == 1);
+    CHECK(text.find("\nsocket = \"unix:/run/dspamd/dspamd.sock\"\n") != std::string::npos);
 }
 
 TEST_CASE("other TOML spellings of the same tables are accepted") {
@@ -335,10 +527,10 @@ TEST_CASE("other TOML spellings of the same tables are accepted") {
 TEST_CASE("unknown keys are errors at every level") {
     CHECK(error_of("state_dri = \"/x\"\n") ==
           "t.toml:1:1: state_dri: unknown key (expected one of state_dir, database, "
-          "classifier, limits, users, signatures)");
+          "classifier, limits, users, signatures, milter, actions, retrain, history)");
     CHECK(error_of("[databse]\npool_size = 3\n") ==
           "t.toml:1:2: databse: unknown key (expected one of state_dir, database, "
-          "classifier, limits, users, signatures)");
+          "classifier, limits, users, signatures, milter, actions, retrain, history)");
     CHECK(error_of("[database]\n  pool_sise = 3\n") ==
           "t.toml:2:3: database.pool_sise: unknown key (expected one of dsn, pool_size, "
           "connect_timeout_ms, statement_timeout_ms, max_retries, system_user)");
