@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# Throughput of a private Postfix with no milter, with bench/null_milter and
+# with dspamd (when built), measured in ONE run so the figures compare: msgs/s
+# and server CPU time per message (Postfix's processes + the milter + dspamd's
+# embedded PostgreSQL, from a cpuacct cgroup), for smtp-source's synthetic
+# ~5 KB messages and for held-out SpamAssassin corpus messages; then dspamd's
+# p50/p99 end-of-message latency from its per-message log lines. Prints
+# figures, asserts nothing. Needs root (Postfix, smtp-sink -u, cgroups).
+#
+#   bench/postfix_bench.sh [BUILD_DIR]      (default: build)
+#   env: MESSAGES=5000 SESSIONS=20 SIZE=5120 CORPUS_MESSAGES=1000 TRAIN=500
+#        WARMUP=200 CONFIGS="postfix null dspamd"
+#
+# The instance, milters and senders come from test/e2e/postfix.py and
+# daemons.py; everything started is stopped on exit, also on failure or ^C.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+export BENCH_TOP=$top BENCH_BUILD=$build
+export PYTHONPATH=$top/test/e2e${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONDONTWRITEBYTECODE=1
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "postfix_bench: run as root (private Postfix, smtp-sink -u nobody, cgroups)" >&2
+  exit 1
+fi
+if [[ ! -x $build/bench/null_milter ]]; then
+  echo "postfix_bench: $build/bench/null_milter missing: make -C $build null_milter" >&2
+  exit 1
+fi
+
+# The Python driver owns every process it starts (try/finally); the trap
+# only removes what a killed driver may have left: its cgroups.
+cleanup() {
+  local d
+  for d in /sys/fs/cgroup/cpuacct/dspamd-bench-$$-*; do
+    [[ -d $d ]] || continue
+    # Processes still inside go back to the root group before rmdir.
+    while read -r pid; do
+      echo "$pid" >/sys/fs/cgroup/cpuacct/cgroup.procs 2>/dev/null || true
+    done <"$d/cgroup.procs"
+    rmdir "$d" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+export BENCH_CGROUP_PREFIX=/sys/fs/cgroup/cpuacct/dspamd-bench-$$
+
+python3 - <<'PY'
+"""Driver: one Postfix instance per (workload, configuration)."""
+import glob, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+import daemons
+import postfix as pf
+
+top, build = os.environ["BENCH_TOP"], os.environ["BENCH_BUILD"]
+messages = int(os.environ.get("MESSAGES", "5000"))
+sessions = int(os.environ.get("SESSIONS", "20"))
+size = int(os.environ.get("SIZE", "5120"))
+corpus_messages = int(os.environ.get("CORPUS_MESSAGES", "1000"))
+train = int(os.environ.get("TRAIN", "500"))
+warmup = int(os.environ.get("WARMUP", "200"))
+configs = os.environ.get("CONFIGS", "postfix null dspamd").split()
+cg_prefix = os.environ["BENCH_CGROUP_PREFIX"]
+shared = os.environ.get("SHARED", os.path.join(top, "..", "shared"))
+corpus_dir = os.path.join(shared, "corpus", "spamassassin")
+dspamd_bin = os.path.join(build, "milter", "dspamd")
+dspamctl_bin = os.path.join(build, "tools", "dspamctl")
+ticks = os.sysconf("SC_CLK_TCK")
+RCPT = "bob@example.com"
+
+
+class CpuMeter:
+    """Server CPU: a cpuacct cgroup holding Postfix's master (its children
+    inherit it), the milter and dspamd's PostgreSQL. Without cgroups, the
+    machine's busy time from /proc/stat (clients and other load included)."""
+
+    def __init__(self, name):
+        self.path = f"{cg_prefix}-{name}"
+        try:
+            os.mkdir(self.path)
+        except OSError:
+            self.path = None
+
+    @property
+    def kind(self):
+        return "cgroup" if self.path else "machine"
+
+    def add(self, pids):
+        if self.path:
+            for pid in pids:
+                try:
+                    with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+                        f.write(str(pid))
+                except OSError:
+                    pass  # exited meanwhile
+
+    def read(self) -> float:
+        if self.path:
+            with open(os.path.join(self.path, "cpuacct.usage")) as f:
+                return int(f.read()) / 1e9
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        return (sum(fields) - fields[3] - fields[4]) / ticks  # minus idle, iowait
+
+    def close(self):
+        if self.path:
+            with open(os.path.join(self.path, "cgroup.procs")) as f:
+                for pid in f.read().split():
+                    try:
+                        with open("/sys/fs/cgroup/cpuacct/cgroup.procs", "w") as r:
+                            r.write(pid)
+                    except OSError:
+                        pass
+            try:
+                os.rmdir(self.path)
+            except OSError:
+                pass
+
+
+def pids_matching(text):
+    """Processes whose command line mentions `text` (a private directory),
+    and their children: PostgreSQL's backends, already forked for dspamd's
+    pool, show only "postgres: dspamd dspamd [local] idle"."""
+    out, parents = [], {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        pid = int(stat.split("/")[2])
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if text.encode() in f.read():
+                    out.append(pid)
+            with open(stat) as f:
+                parents[pid] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return out + [pid for pid, ppid in parents.items() if ppid in out and pid not in out]
+
+
+def corpus_files(klass):
+    with open(os.path.join(corpus_dir, "full", "index")) as f:
+        return [os.path.join(corpus_dir, l.split()[1].replace("../", "", 1))
+                for l in f if l.startswith(klass + " ")]
+
+
+def smtp_source(port, count, extra):
+    cmd = [pf.find_program("smtp-source"), "-s", str(sessions), "-m", str(count),
+           "-f", "sender@outside.example", "-t", RCPT, *extra, f"127.0.0.1:{port}"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+
+
+def send_synthetic(port, count):
+    smtp_source(port, count, ["-l", str(size)])
+
+
+def send_files(port, files):
+    """One smtp-source per corpus file (-F sends that file as the message),
+    SESSIONS of them at a time: distinct messages, one connection each."""
+    procs = []
+    for path in files:
+        procs.append(subprocess.Popen(
+            [pf.find_program("smtp-source"), "-s", "1", "-m", "1", "-f", "sender@outside.example",
+             "-t", RCPT, "-F", path, f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL))
+        while len(procs) >= sessions:
+            procs = [p for p in procs if p.poll() is None] or procs
+            if len(procs) >= sessions:
+                time.sleep(0.001)
+    for p in procs:
+        p.wait()
+
+
+def run_one(workload, config, milter_socket, milter_pids_fn, payload, count):
+    """Returns (msgs/s, server CPU ms per message, cpu kind)."""
+    meter = CpuMeter(f"{workload}-{config}")
+    p = pf.PostfixInstance(milter=milter_socket)
+    try:
+        p.start()
+        meter.add(pf.processes_in_group(p.master_pgid))
+        meter.add(milter_pids_fn())
+        if warmup:
+            payload(p.port, warmup, warm=True)
+            p.wait_delivered(warmup, timeout=600)
+            p.sink.clear()
+        meter.add(pf.processes_in_group(p.master_pgid))
+        cpu0, t0 = meter.read(), time.monotonic()
+        payload(p.port, count, warm=False)
+        p.wait_delivered(count, timeout=1800)
+        elapsed, cpu = time.monotonic() - t0, meter.read() - cpu0
+        delivered = len(p.sink.files())
+        return count / elapsed, cpu / count * 1000, meter.kind, elapsed, delivered
+    finally:
+        p.stop()
+        meter.close()
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+# Latency per message from dspamd's log: the colleague's line carries the
+# milliseconds as "ms=12.3", "12.3 ms" or "12.3ms"; DSPAMD_MS_REGEX overrides.
+ms_regex = re.compile(os.environ.get("DSPAMD_MS_REGEX",
+                                     r"(?:\bms=(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?) ?ms\b)"))
+
+
+def latencies(log_text, since):
+    out = []
+    for line in log_text[since:].splitlines():
+        m = ms_regex.findall(line)
+        if m:
+            a, b = m[-1]
+            out.append(float(a or b))
+    return out
+
+
+work = tempfile.mkdtemp(prefix="dspamd-bench.")
+os.chmod(work, 0o755)
+null = None
+dsp = None
+results = []
+try:
+    spam, ham = corpus_files("spam"), corpus_files("ham")
+    # Held-out corpus messages (after the training part), spam and ham
+    # alternating, without the mbox From line.
+    held = [f for pair in zip(spam[train:], ham[train:]) for f in pair][:corpus_messages + warmup]
+    prepared = []
+    os.makedirs(os.path.join(work, "corpus"))
+    for i, f in enumerate(held):
+        dst = os.path.join(work, "corpus", f"{i:05d}")
+        with open(dst, "wb") as out:
+            out.write(pf.message_bytes(f).replace(b"\r\n", b"\n"))
+        prepared.append(dst)
+
+    def synthetic(port, count, warm):
+        send_synthetic(port, count)
+
+    def corpus(port, count, warm):
+        send_files(port, prepared[:warmup] if warm else prepared[warmup:warmup + count])
+
+    milters = {"postfix": (None, lambda: [])}
+    if "null" in configs:
+        null = daemons.null_milter(os.path.join(build, "bench", "null_milter"), work,
+                                   test_actions=False, log_eom=False)
+        null.start()
+        milters["null"] = (f"unix:{null.socket_path}", lambda: [null.proc.pid])
+    if "dspamd" in configs and os.access(dspamd_bin, os.X_OK):
+        # smtp-source connects from 127.0.0.1, which dspamd would trust and
+        # skip: no trusted networks here.
+        dsp = daemons.DspamdInstance(dspamd_bin, dspamctl_bin, top,
+                                     base=os.path.join(work, "dspamd"),
+                                     settings={"milter": ['pid_file = ""', "trusted_networks = []"]})
+        dsp.start_db()
+        t = time.monotonic()
+        dsp.dspamctl("train", "--class", "spam", "--user", RCPT, *spam[:train])
+        dsp.dspamctl("train", "--class", "innocent", "--user", RCPT, *ham[:train])
+        print(f"dspamd trained on {train}+{train} corpus messages"
+              f" in {time.monotonic() - t:.0f} s", flush=True)
+        dsp.start()
+        milters["dspamd"] = (dsp.socket,
+                             lambda: [dsp.daemon.proc.pid] + pids_matching(dsp.state_dir))
+    elif "dspamd" in configs:
+        print(f"dspamd: {dspamd_bin} not built, skipped", flush=True)
+
+    corpus_count = min(corpus_messages, len(prepared) - warmup)
+    for workload, payload, count in (("synthetic", synthetic, messages),
+                                     ("corpus", corpus, corpus_count)):
+        for config in configs:
+            if config not in milters:
+                continue
+            socket, pids = milters[config]
+            log_mark = len(dsp.log()) if config == "dspamd" else 0
+            rate, cpu_ms, kind, elapsed, delivered = run_one(workload, config, socket, pids,
+                                                             payload, count)
+            lat = latencies(dsp.log(), log_mark) if config == "dspamd" else []
+            results.append((workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat))
+            print(f"  {workload:9} {config:8} {delivered}/{count} msgs in {elapsed:6.1f} s"
+                  f"  {rate:7.1f} msgs/s  {cpu_ms:6.2f} ms CPU/msg ({kind})", flush=True)
+finally:
+    if null:
+        null.stop()
+    if dsp:
+        dsp.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+print()
+print(f"sessions={sessions} messages={messages} size={size} corpus_messages={corpus_messages}"
+      f" warmup={warmup} nproc={os.cpu_count()} load={open('/proc/loadavg').read().split()[0]}")
+# "vs null": msgs/s relative to Postfix + null milter in the same workload
+# (issue 3's target for dspamd: >= 0.8). The corpus workload starts one
+# smtp-source per message, so its msgs/s is bounded by the client; compare
+# its CPU per message.
+print(f"{'workload':9} {'config':8} {'msgs/s':>8} {'CPU ms/msg':>10} {'vs null':>8}"
+      f" {'p50 ms':>7} {'p99 ms':>7}")
+for workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat in results:
+    base = next((r for r in results if r[0] == workload and r[1] == "null"), None)
+    ratio = f"{rate / base[5]:.2f}x" if base else "-"
+    p50 = f"{percentile(lat, 0.5):.1f}" if lat else "-"
+    p99 = f"{percentile(lat, 0.99):.1f}" if lat else "-"
+    print(f"{workload:9} {config:8} {rate:8.1f} {cpu_ms:10.2f} {ratio:>8} {p50:>7} {p99:>7}")
+    if config == "dspamd" and not lat:
+        print("  (no per-message milliseconds found in dspamd's log; set DSPAMD_MS_REGEX)")
+PY
