@@ -628,6 +628,16 @@ void read_history(TableReader& reader, HistoryConfig& history) {
     reader.finish();
 }
 
+void read_cache(TableReader& reader, CacheConfig& cache) {
+    constexpr std::int64_t k_max_rows = 100'000'000;
+    reader.boolean("enabled", cache.enabled);
+    reader.integer("max_entries", cache.max_entries, 1'000, k_max_rows);
+    reader.integer("max_queue", cache.max_queue, 1'000, k_max_rows);
+    reader.integer("ttl_s", cache.ttl_s, 0, 86'400);
+    reader.integer("flush_interval_ms", cache.flush_interval_ms, 10, 60'000);
+    reader.finish();
+}
+
 // The names of an enum's values, numbered from 0; "unknown" past the last.
 template <typename Enum, std::size_t N>
 std::string_view enum_name(Enum value, const std::array<std::string_view, N>& names) {
@@ -725,6 +735,9 @@ Config parse_config(std::string_view text, const std::string& name) {
     }
     if (auto history = reader.sub_table("history")) {
         read_history(*history, config.history);
+    }
+    if (auto cache = reader.sub_table("cache")) {
+        read_cache(*cache, config.cache);
     }
     reader.finish();
     return config;

@@ -102,6 +102,16 @@ struct HistoryConfig {
     int expire_days = 30;  // history rows older than this are purged
 };
 
+// The milter's in-memory token cache (storage/cached_store.h): counts are
+// read from memory and written back to PostgreSQL in batches.
+struct CacheConfig {
+    std::int64_t max_entries = 500'000;  // cached token rows, about 160 bytes each
+    std::int64_t max_queue = 500'000;    // rows waiting for write-back; past it: tempfail
+    int ttl_s = 60;                      // other hosts' learning shows up within this
+    int flush_interval_ms = 1000;        // a crash loses at most this much training
+    bool enabled = true;
+};
+
 struct Config {
     std::filesystem::path source;     // the file it came from ("" = built-in defaults)
     std::filesystem::path state_dir = "/var/lib/dspamd";
@@ -113,6 +123,7 @@ struct Config {
     ActionsConfig actions;
     RetrainConfig retrain;
     HistoryConfig history;
+    CacheConfig cache;
 };
 
 bool parse_failure_policy(std::string_view name, FailurePolicy& out);

@@ -287,6 +287,13 @@ class DspamdEndToEnd(unittest.TestCase):
         r = self.forward_to(f"spam-{local}@example.com", d,
                             xclient={"ADDR": "198.51.100.7", "LOGIN": RETRAINER})
         self.assertEqual(r.final, 250, r)
+        # dspamd learns in memory at once and writes back to PostgreSQL within
+        # [cache] flush_interval_ms (1 s by default).
+        try:
+            pf.wait_for(lambda: self.dspamd.token_counts([RETRAINER])[0] > before[0], 15,
+                        "the retraining written back to PostgreSQL", interval=0.25)
+        except TimeoutError:
+            pass
         after = self.dspamd.token_counts([RETRAINER])
         self.assertGreater(after[0], before[0], "spam hits of the user's tokens grew")
         self.postfix.flush()
@@ -295,10 +302,12 @@ class DspamdEndToEnd(unittest.TestCase):
 
     def test_7_spam_forward_from_outside_is_refused(self):
         d = self.receive_missed_spam()
+        time.sleep(3)  # what receiving it taught is written back first
         before = self.dspamd.token_counts([RETRAINER])
         local = RETRAINER.split("@")[0]
         r = self.forward_to(f"spam-{local}@example.com", d, xclient=pf.OUTSIDE)
         self.assertEqual(r.final // 100, 5, r)
+        time.sleep(3)  # longer than a write-back interval: anything learned would show
         self.assertEqual(self.dspamd.token_counts([RETRAINER]), before)
         self.postfix.wait_queue_empty(ignore_hold=True)
         self.assertEqual(self.postfix.sink.files(), [])

@@ -98,6 +98,11 @@ const std::vector<std::string> k_all_keys = {
     "retrain.innocent_addresses",
     "retrain.release_command",
     "history.expire_days",
+    "cache.enabled",
+    "cache.max_entries",
+    "cache.max_queue",
+    "cache.ttl_s",
+    "cache.flush_interval_ms",
 };
 
 // A struct that grows a field fails here: teach config.cpp, conf/dspamd.toml,
@@ -130,6 +135,9 @@ static_assert(sizeof(RetrainConfig) == 3 * sizeof(std::vector<std::string>),
               "RetrainConfig changed: update config.cpp, the sample and this test");
 static_assert(sizeof(HistoryConfig) == sizeof(int),
               "HistoryConfig changed: update config.cpp, the sample and this test");
+static_assert(sizeof(CacheConfig) == 2 * sizeof(std::int64_t) + 2 * sizeof(int) +
+                                         sizeof(std::int64_t) /* one bool, padded */,
+              "CacheConfig changed: update config.cpp, the sample and this test");
 
 std::string error_of(const std::string& text, const std::string& name = "t.toml") {
     try {
@@ -239,6 +247,12 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(a.retrain.innocent_addresses == b.retrain.innocent_addresses);
     CHECK(a.retrain.release_command == b.retrain.release_command);
     CHECK(a.history.expire_days == b.history.expire_days);
+
+    CHECK(a.cache.enabled == b.cache.enabled);
+    CHECK(a.cache.max_entries == b.cache.max_entries);
+    CHECK(a.cache.max_queue == b.cache.max_queue);
+    CHECK(a.cache.ttl_s == b.cache.ttl_s);
+    CHECK(a.cache.flush_interval_ms == b.cache.flush_interval_ms);
 }
 
 // Sets an environment variable for one scope and restores it after.
@@ -527,10 +541,10 @@ TEST_CASE("other TOML spellings of the same tables are accepted") {
 TEST_CASE("unknown keys are errors at every level") {
     CHECK(error_of("state_dri = \"/x\"\n") ==
           "t.toml:1:1: state_dri: unknown key (expected one of state_dir, database, "
-          "classifier, limits, users, signatures, milter, actions, retrain, history)");
+          "classifier, limits, users, signatures, milter, actions, retrain, history, cache)");
     CHECK(error_of("[databse]\npool_size = 3\n") ==
           "t.toml:1:2: databse: unknown key (expected one of state_dir, database, "
-          "classifier, limits, users, signatures, milter, actions, retrain, history)");
+          "classifier, limits, users, signatures, milter, actions, retrain, history, cache)");
     CHECK(error_of("[database]\n  pool_sise = 3\n") ==
           "t.toml:2:3: database.pool_sise: unknown key (expected one of dsn, pool_size, "
           "connect_timeout_ms, statement_timeout_ms, max_retries, system_user)");
