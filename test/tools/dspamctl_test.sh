@@ -80,6 +80,10 @@ check "stats for the user" 0 "$dspamctl" stats filter
 expect_output "stats show corpus feeding" "^filter +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+ +[0-9]+ +50 +50"
 check "stats for an unknown user" 65 "$dspamctl" stats nobody-here
 
+check "history of the user" 0 "$dspamctl" history --user filter --limit 5
+expect_output "history has its header line" "^time +result +action"
+check "history rejects a bad limit" 64 "$dspamctl" history --limit 0
+
 check "tokens from stdin" 0 "$dspamctl" tokens <"${ham[0]}"
 expect_output "tokens are hash and text" "^[0-9a-f]{16} Subject\*"
 

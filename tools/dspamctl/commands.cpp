@@ -31,6 +31,8 @@ Commands:
                            correct a classification, found by the message's
                            X-DSPAM-Signature (or by content when it has none)
   stats [USER]             the statistics table (DSPAM's dspam_stats)
+  history [--user U] [--limit N]
+                           the user's latest messages from the history table
   tokens [--tokenizer K] [FILE...]
                            print the tokens of a message, one "hash text" a line
   check-config             parse the configuration and report the first error
@@ -56,6 +58,7 @@ const std::map<std::string, Command>& commands() {
         {"retrain", retrain_command},   {"stats", stats_command},
         {"tokens", tokens_command},     {"db", db_command},
         {"eval", eval_command},     {"check-config", check_config_command},
+        {"history", history_command},
     };
     return k_commands;
 }

@@ -65,6 +65,7 @@ int tokens_command(const std::vector<std::string>& args);
 int db_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
 int check_config_command(const std::vector<std::string>& args);
+int history_command(const std::vector<std::string>& args);
 
 // Runs `argv` as dspamctl does, mapping every error to its exit code.
 int run_dspamctl(int argc, char** argv);
