@@ -4,10 +4,15 @@
 #include <algorithm>
 #include <array>
 
+#include "classifier/mime/ascii.h"
 #include "classifier/ngram.h"
 
 namespace dspamd {
 namespace {
+
+using mime::is_alnum;
+using mime::is_space;
+using mime::trim;
 
 enum class HeaderKind { words, ids, date, received, signature, mime, presence_only };
 
@@ -55,22 +60,7 @@ constexpr char lower(char c) {
 constexpr char upper(char c) {
     return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
 }
-constexpr bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-constexpr bool is_alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_space(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 bool valid_header_name(std::string_view name) {
     if (name.empty() || name.size() > k_max_header_name_bytes) {

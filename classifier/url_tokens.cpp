@@ -5,21 +5,17 @@
 #include <algorithm>
 
 #include "classifier/codepoint.h"
+#include "classifier/mime/ascii.h"
 
 namespace dspamd {
 namespace {
 
+using mime::is_alpha;
+using mime::is_digit;
+using mime::trim;
+
 constexpr char lower(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-constexpr bool is_alpha(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-constexpr bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 // Host bytes: letters, digits, '-', '_', '.', and UTF-8 of internationalised names.
@@ -28,15 +24,6 @@ constexpr bool is_host_char(char c) {
            static_cast<unsigned char>(c) >= 0x80;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_space(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 // The scheme's length when `url` starts with one ("https:"), else 0.
 std::size_t scheme_length(std::string_view url) {

@@ -5,21 +5,16 @@
 #include <cctype>
 #include <strings.h>
 
+#include "classifier/mime/ascii.h"
+
 namespace dspamd {
 namespace {
+
+using mime::trim;
 
 constexpr std::string_view k_header = "X-DSPAM-Signature";
 constexpr std::string_view k_body_tag = "!DSPAM:";
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 std::optional<std::string> from_headers(const std::vector<Header>& headers) {
     for (const auto& header : headers) {
