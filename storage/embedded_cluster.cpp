@@ -57,6 +57,12 @@ std::string tail(const std::string& text) {
     return "..." + text.substr(text.size() - k_max_output_in_error);
 }
 
+// "`pg_ctl start …` failed (exit 1): <last lines of its output>"
+std::string command_failure(const std::vector<std::string>& argv, const CommandResult& result) {
+    return "`" + join_command(argv) + "` failed (exit " + std::to_string(result.status) +
+           "): " + tail(result.output);
+}
+
 std::string errno_text(int err) {
     return std::error_code(err, std::generic_category()).message();
 }
@@ -364,8 +370,7 @@ void EmbeddedCluster::init_data_dir(const Owner& who) const {
         // Leave no half-made data directory behind: the next start retries.
         std::error_code ec;
         fs::remove_all(m_data_dir, ec);
-        throw ClusterError("`" + join_command(argv) + "` failed (exit " +
-                           std::to_string(result.status) + "): " + tail(result.output));
+        throw ClusterError(command_failure(argv, result));
     }
 }
 
@@ -376,8 +381,7 @@ int EmbeddedCluster::pg_ctl_status(const Owner& who) const {
                                              who.gid, who.groups, who.home, who.name);
     // pg_ctl status: 0 running, 3 not running, 4 no accessible data directory.
     if (result.status != 0 && result.status != 3 && result.status != 4) {
-        throw ClusterError("`" + join_command(argv) + "` failed (exit " +
-                           std::to_string(result.status) + "): " + tail(result.output));
+        throw ClusterError(command_failure(argv, result));
     }
     return result.status;
 }
@@ -411,9 +415,8 @@ void EmbeddedCluster::start_server(const Owner& who) const {
     const CommandResult result = run_command(argv, m_options.state_dir, who.switch_user, who.uid,
                                              who.gid, who.groups, who.home, who.name);
     if (result.status != 0) {
-        throw ClusterError("`" + join_command(argv) + "` failed (exit " +
-                           std::to_string(result.status) + "): " + tail(result.output) +
-                           " -- see the server log " + m_log_file.string());
+        throw ClusterError(command_failure(argv, result) + " -- see the server log " +
+                           m_log_file.string());
     }
 }
 
@@ -483,9 +486,8 @@ void EmbeddedCluster::stop() {
     const CommandResult result = run_command(argv, m_options.state_dir, who.switch_user, who.uid,
                                              who.gid, who.groups, who.home, who.name);
     if (result.status != 0) {
-        throw ClusterError("`" + join_command(argv) + "` failed (exit " +
-                           std::to_string(result.status) + "): " + tail(result.output) +
-                           " -- see the server log " + m_log_file.string());
+        throw ClusterError(command_failure(argv, result) + " -- see the server log " +
+                           m_log_file.string());
     }
 }
 
