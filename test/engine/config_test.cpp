@@ -43,6 +43,12 @@ const std::vector<std::string> k_all_keys = {
     "classifier.toe_warmup",
     "classifier.tone_margin",
     "classifier.max_tokens",
+    "classifier.enable_bnr",
+    "classifier.enable_whitelist",
+    "classifier.whitelist_threshold",
+    "classifier.statistical_sedation",
+    "classifier.test_conditional_training",
+    "classifier.test_conditional_iterations",
     "classifier.ignored_headers",
     "classifier.scoring.min_hits",
     "classifier.scoring.unknown_probability",
@@ -117,6 +123,12 @@ static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t)
               "ScoringParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
               "TrainingParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(BnrParams) == sizeof(bool),
+              "BnrParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(WhitelistParams) == 2 * sizeof(std::int64_t) /* a bool, padded */,
+              "WhitelistParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(TestConditionalParams) == 2 * sizeof(int) /* a bool, padded */,
+              "TestConditionalParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(MimeLimits) == 6 * sizeof(std::size_t),
               "MimeLimits changed: update config.cpp, the sample and this test");
 static_assert(sizeof(UsersConfig) == 2 * sizeof(std::string),
@@ -183,6 +195,12 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(ca.training.tum_min_confidence == cb.training.tum_min_confidence);
     CHECK(ca.training.toe_warmup == cb.training.toe_warmup);
     CHECK(ca.training.tone_margin == cb.training.tone_margin);
+    CHECK(ca.bnr.enabled == cb.bnr.enabled);
+    CHECK(ca.whitelist.enabled == cb.whitelist.enabled);
+    CHECK(ca.whitelist.threshold == cb.whitelist.threshold);
+    CHECK(ca.statistical_sedation == cb.statistical_sedation);
+    CHECK(ca.test_conditional.enabled == cb.test_conditional.enabled);
+    CHECK(ca.test_conditional.max_iterations == cb.test_conditional.max_iterations);
 
     CHECK(ca.scoring.algorithm == cb.scoring.algorithm);
     CHECK(ca.scoring.min_hits == cb.scoring.min_hits);

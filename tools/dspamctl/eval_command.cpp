@@ -2,10 +2,12 @@
 // printed as a table or as one JSON object.
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
+#include "classifier/sedation.h"
 #include "engine/eval.h"
 #include "engine/store_factory.h"
 #include "storage/memory_store.h"
@@ -24,8 +26,33 @@ void apply_overrides(const Arguments& args, ClassifierConfig& settings) {
         throw UsageError("--algorithm must be graham, burton, robinson, chi-square or naive");
     }
     if (auto name = args.value("mode"); name && !parse_training_mode(*name, settings.training.mode)) {
-        throw UsageError("--mode must be teft, toe, tum or notrain");
+        throw UsageError("--mode must be teft, toe, tum, notrain or tone");
     }
+    if (args.flag("bnr")) {
+        settings.bnr.enabled = true;
+    }
+    if (args.flag("whitelist")) {
+        settings.whitelist.enabled = true;
+    }
+    if (args.flag("tct")) {
+        settings.test_conditional.enabled = true;
+    }
+    if (auto level = args.value("sedation")) {
+        int parsed = -1;
+        const char* end = level->data() + level->size();
+        auto [ptr, ec] = std::from_chars(level->data(), end, parsed);
+        if (ec != std::errc{} || ptr != end || parsed < 0 || parsed > k_max_sedation) {
+            throw UsageError("--sedation must be a number from 0 to 10");
+        }
+        settings.statistical_sedation = parsed;
+    }
+}
+
+std::string features_text(const ClassifierConfig& s) {
+    return std::string("bnr=") + (s.bnr.enabled ? "on" : "off") +
+           " whitelist=" + (s.whitelist.enabled ? "on" : "off") +
+           " sedation=" + std::to_string(s.statistical_sedation) +
+           " tct=" + (s.test_conditional.enabled ? "on" : "off");
 }
 
 void print_progress(const EvalProgress& p) {
@@ -46,6 +73,7 @@ void print_table(const EvalResult& r, const ClassifierConfig& s, const std::stri
                 std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
                 std::string(algorithm_name(s.scoring.algorithm)).c_str(),
                 std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
+    std::printf("features   %s\n", features_text(s).c_str());
     std::printf("messages   %zu (%zu ham, %zu spam)\n", r.messages, c.ham(), c.spam());
     std::printf("FPR        %.3f %%  (%zu ham judged spam)\n", 100 * r.metrics.fpr, c.ham_as_spam);
     std::printf("FNR        %.3f %%  (%zu spam judged ham)\n", 100 * r.metrics.fnr, c.spam_as_ham);
@@ -63,22 +91,24 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         "\"false_negatives\": %zu, \"fpr\": %.6f, \"fnr\": %.6f, \"accuracy\": %.6f, "
         "\"fpr_pct\": %.4f, \"fnr_pct\": %.4f, \"accuracy_pct\": %.4f, \"roca_pct\": %.6f, "
         "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"tokenizer\": \"%s\", "
-        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\"}\n",
+        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\", \"features\": \"%s\"}\n",
         r.messages, c.ham(), c.spam(), c.ham_as_spam, c.spam_as_ham, r.metrics.fpr, r.metrics.fnr,
         r.metrics.accuracy, 100 * r.metrics.fpr, 100 * r.metrics.fnr, 100 * r.metrics.accuracy,
         r.metrics.one_minus_roca, r.msgs_per_s, r.seconds, r.peak_rss_kb,
         std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
         std::string(algorithm_name(s.scoring.algorithm)).c_str(),
-        std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
+        std::string(training_mode_name(s.training.mode)).c_str(), store.c_str(),
+        features_text(s).c_str());
 }
 
 }  // namespace
 
 int eval_command(const std::vector<std::string>& argv) {
     Arguments args(argv,
-                   with_common({"scores", "store", "tokenizer", "algorithm", "mode"},
+                   with_common({"scores", "store", "tokenizer", "algorithm", "mode", "sedation"},
                                k_common_values),
-                   with_common({"json", "keep-store", "quiet"}, k_common_flags));
+                   with_common({"json", "keep-store", "quiet", "bnr", "whitelist", "tct"},
+                               k_common_flags));
     if (args.operands().size() != 1) {
         throw UsageError("eval takes exactly one INDEX file");
     }
