@@ -37,6 +37,7 @@ struct EvalProgress {
 struct EvalResult {
     Metrics metrics;
     std::size_t messages = 0;
+    std::size_t whitelisted = 0;  // verdicts decided by the sender whitelist
     double seconds = 0.0;
     double msgs_per_s = 0.0;
     long peak_rss_kb = 0;

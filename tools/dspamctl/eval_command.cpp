@@ -67,7 +67,8 @@ void print_progress(const EvalProgress& p) {
     std::fflush(stderr);
 }
 
-void print_table(const EvalResult& r, const ClassifierConfig& s, const std::string& store) {
+void print_table(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
+                 const Totals& t) {
     const Confusion& c = r.metrics.confusion;
     std::printf("settings   tokenizer=%s algorithm=%s mode=%s store=%s\n",
                 std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
@@ -81,9 +82,15 @@ void print_table(const EvalResult& r, const ClassifierConfig& s, const std::stri
     std::printf("(1-ROCA)%%  %.4f\n", r.metrics.one_minus_roca);
     std::printf("msgs/s     %.1f  (%.1f s)\n", r.msgs_per_s, r.seconds);
     std::printf("peak RSS   %ld KiB\n", r.peak_rss_kb);
+    std::printf("learned    %lld spam, %lld innocent (%lld + %lld of them repeats or corpus)\n",
+                static_cast<long long>(t.spam_learned), static_cast<long long>(t.innocent_learned),
+                static_cast<long long>(t.spam_corpusfed),
+                static_cast<long long>(t.innocent_corpusfed));
+    std::printf("whitelisted %zu verdicts\n", r.whitelisted);
 }
 
-void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store) {
+void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
+                const Totals& t) {
     const Confusion& c = r.metrics.confusion;
     // Rates are fractions (0..1); the *_pct keys give the same in percent.
     std::printf(
@@ -91,14 +98,24 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         "\"false_negatives\": %zu, \"fpr\": %.6f, \"fnr\": %.6f, \"accuracy\": %.6f, "
         "\"fpr_pct\": %.4f, \"fnr_pct\": %.4f, \"accuracy_pct\": %.4f, \"roca_pct\": %.6f, "
         "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"tokenizer\": \"%s\", "
-        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\", \"features\": \"%s\"}\n",
+        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\", \"features\": \"%s\", \"whitelisted\": %zu, "
+        "\"spam_learned\": %lld, \"innocent_learned\": %lld, \"spam_corpusfed\": %lld, "
+        "\"innocent_corpusfed\": %lld}\n",
         r.messages, c.ham(), c.spam(), c.ham_as_spam, c.spam_as_ham, r.metrics.fpr, r.metrics.fnr,
         r.metrics.accuracy, 100 * r.metrics.fpr, 100 * r.metrics.fnr, 100 * r.metrics.accuracy,
         r.metrics.one_minus_roca, r.msgs_per_s, r.seconds, r.peak_rss_kb,
         std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
         std::string(algorithm_name(s.scoring.algorithm)).c_str(),
         std::string(training_mode_name(s.training.mode)).c_str(), store.c_str(),
-        features_text(s).c_str());
+        features_text(s).c_str(), r.whitelisted, static_cast<long long>(t.spam_learned),
+        static_cast<long long>(t.innocent_learned), static_cast<long long>(t.spam_corpusfed),
+        static_cast<long long>(t.innocent_corpusfed));
+}
+
+// The evaluated user's totals at the end of the run (zero when unknown).
+Totals final_totals(Store& store, const std::string& user) {
+    const std::vector<UserStats> rows = store.stats(user);
+    return rows.empty() ? Totals{} : rows.front().totals;
 }
 
 }  // namespace
@@ -140,10 +157,12 @@ int eval_command(const std::vector<std::string>& argv) {
     }
 
     EvalResult result;
+    Totals totals;
     if (store_kind == "memory") {
         MemoryStore store;
         Filter filter(config, store);
         result = run_eval(filter, index, options);
+        totals = final_totals(store, options.user);
     } else {
         ScratchStore scratch(config);
         if (args.flag("keep-store")) {
@@ -152,11 +171,12 @@ int eval_command(const std::vector<std::string>& argv) {
         }
         Filter filter(config, scratch.store());
         result = run_eval(filter, index, options);
+        totals = final_totals(scratch.store(), options.user);
     }
     if (args.flag("json")) {
-        print_json(result, config.classifier, store_kind);
+        print_json(result, config.classifier, store_kind, totals);
     } else {
-        print_table(result, config.classifier, store_kind);
+        print_table(result, config.classifier, store_kind, totals);
     }
     return k_exit_ok;
 }
