@@ -101,16 +101,23 @@ Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& me
     // The sender token rides along in the same fetch, then leaves the stats:
     // it decides only through the whitelist rule.
     Counts sender_counts;
-    if (scored.sender && !std::binary_search(tokens.begin(), tokens.end(), *scored.sender)) {
+    if (scored.sender) {
+        // A message token of the same hash (never seen: the prefix is not a
+        // tokenizer's) would stay a token; only an added sender token leaves.
+        const bool added = !std::binary_search(tokens.begin(), tokens.end(), *scored.sender);
         std::vector<Token> wanted = tokens;
-        wanted.insert(std::lower_bound(wanted.begin(), wanted.end(), *scored.sender),
-                      *scored.sender);
+        if (added) {
+            wanted.insert(std::lower_bound(wanted.begin(), wanted.end(), *scored.sender),
+                          *scored.sender);
+        }
         scored.snapshot = m_store.fetch(context.id, wanted);
         auto it = std::lower_bound(
             scored.snapshot.stats.begin(), scored.snapshot.stats.end(), *scored.sender,
             [](const TokenStat& stat, Token token) { return stat.token < token; });
         sender_counts = it->counts;
-        scored.snapshot.stats.erase(it);
+        if (added) {
+            scored.snapshot.stats.erase(it);
+        }
     } else {
         scored.snapshot = m_store.fetch(context.id, tokens);
     }
