@@ -144,6 +144,7 @@ Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& me
             const std::int64_t pattern_min_hits = min_hits > scoring.min_hits ? min_hits : 0;
             const std::vector<Token> noise = bnr_eliminated(
                 streams, seen, scored.pattern_stats, totals, scoring, pattern_min_hits);
+            scored.noise_tokens = noise.size();
             if (!noise.empty()) {
                 for (const TokenStat& stat : seen) {
                     if (!std::binary_search(noise.begin(), noise.end(), stat.token)) {
@@ -187,6 +188,7 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     outcome.user = user;
     outcome.verdict = std::move(scored.verdict);
     outcome.whitelisted = scored.whitelisted;
+    outcome.noise_tokens = scored.noise_tokens;
     outcome.token_count = tokens.tokens.size();
     outcome.token_names = std::move(tokens.names);
     if (dry_run) {

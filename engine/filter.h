@@ -27,6 +27,7 @@ struct Outcome {
     // The sender is whitelisted (classifier/whitelist.h): verdict.result is
     // innocent whatever the combiner said; X-DSPAM-Result says "Whitelisted".
     bool whitelisted = false;
+    std::size_t noise_tokens = 0;  // tokens Bayesian Noise Reduction kept from the combiner
     std::string signature_id;  // empty when nothing was stored (dry run)
     std::size_t token_count = 0;
     std::unordered_map<Token, std::string> token_names;  // when factors were asked for
@@ -91,6 +92,7 @@ private:
         std::optional<Token> sender;         // the whitelist's sender token, when enabled
         Verdict verdict;
         bool whitelisted = false;
+        std::size_t noise_tokens = 0;
     };
     Scored score(const UserContext& context, const ParsedMessage& message,
                  const std::vector<Token>& tokens);

@@ -87,6 +87,8 @@ void print_table(const EvalResult& r, const ClassifierConfig& s, const std::stri
                 static_cast<long long>(t.spam_corpusfed),
                 static_cast<long long>(t.innocent_corpusfed));
     std::printf("whitelisted %zu verdicts\n", r.whitelisted);
+    std::printf("BNR        %zu tokens dropped in %zu messages\n", r.noise_tokens,
+                r.noise_messages);
 }
 
 void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
@@ -99,6 +101,7 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         "\"fpr_pct\": %.4f, \"fnr_pct\": %.4f, \"accuracy_pct\": %.4f, \"roca_pct\": %.6f, "
         "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"tokenizer\": \"%s\", "
         "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\", \"features\": \"%s\", \"whitelisted\": %zu, "
+        "\"noise_messages\": %zu, \"noise_tokens\": %zu, "
         "\"spam_learned\": %lld, \"innocent_learned\": %lld, \"spam_corpusfed\": %lld, "
         "\"innocent_corpusfed\": %lld}\n",
         r.messages, c.ham(), c.spam(), c.ham_as_spam, c.spam_as_ham, r.metrics.fpr, r.metrics.fnr,
@@ -107,7 +110,7 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
         std::string(algorithm_name(s.scoring.algorithm)).c_str(),
         std::string(training_mode_name(s.training.mode)).c_str(), store.c_str(),
-        features_text(s).c_str(), r.whitelisted, static_cast<long long>(t.spam_learned),
+        features_text(s).c_str(), r.whitelisted, r.noise_messages, r.noise_tokens, static_cast<long long>(t.spam_learned),
         static_cast<long long>(t.innocent_learned), static_cast<long long>(t.spam_corpusfed),
         static_cast<long long>(t.innocent_corpusfed));
 }
