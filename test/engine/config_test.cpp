@@ -333,6 +333,12 @@ tum_min_confidence = 0.5
 toe_warmup = 0
 tone_margin = 5.5
 max_tokens = 999
+enable_bnr = true
+enable_whitelist = true
+whitelist_threshold = 3
+statistical_sedation = 7
+test_conditional_training = true
+test_conditional_iterations = 2
 ignored_headers = ["X-Spam-*", "Received", "x-virus-status"]
 
 [classifier.scoring]
@@ -423,6 +429,12 @@ expire_days = 7
     CHECK(c.classifier.tokenizer.max_tokens == 999);
     CHECK(c.classifier.tokenizer.ignored_headers ==
           std::vector<std::string>{"X-Spam-*", "Received", "x-virus-status"});
+    CHECK(c.classifier.bnr.enabled);
+    CHECK(c.classifier.whitelist.enabled);
+    CHECK(c.classifier.whitelist.threshold == 3);
+    CHECK(c.classifier.statistical_sedation == 7);
+    CHECK(c.classifier.test_conditional.enabled);
+    CHECK(c.classifier.test_conditional.max_iterations == 2);
     const ScoringParams& s = c.classifier.scoring;
     CHECK(s.min_hits == 0);
     CHECK(s.unknown_probability == 0.3);
@@ -638,6 +650,12 @@ TEST_CASE("out-of-range values are errors") {
     CHECK(error_of("[classifier.scoring]\nexclusion_radius = 0.5\n") ==
           "t.toml:2:20: classifier.scoring.exclusion_radius: 0.5 is out of range (expected a "
           "number in [0, 0.5))");
+    CHECK(error_of("[classifier]\nstatistical_sedation = 11\n") ==
+          "t.toml:2:24: classifier.statistical_sedation: 11 is out of range (expected an "
+          "integer in 0..10)");
+    CHECK(error_of("[classifier]\ntest_conditional_iterations = 0\n") ==
+          "t.toml:2:31: classifier.test_conditional_iterations: 0 is out of range (expected an "
+          "integer in 1..20)");
     CHECK(error_of("[signatures]\nexpire_days = 0\n") ==
           "t.toml:2:15: signatures.expire_days: 0 is out of range (expected an integer in "
           "1..3650)");
