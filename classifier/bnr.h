@@ -37,7 +37,7 @@
 namespace dspamd {
 
 struct BnrParams {
-    bool enabled = false;  // DSPAM's compiled default (its sample dspam.conf turns it on)
+    bool enabled = false;  // DSPAM's default (its sample dspam.conf.in leaves "Feature noise" out)
 };
 
 constexpr std::size_t k_bnr_window = 3;
