@@ -94,7 +94,9 @@ std::string bnr_pattern_name(char stream, std::span<const double> window) {
     return name;
 }
 
-Token bnr_totals_token() { return token_hash("bnr.t|"); }
+Token bnr_totals_token() {
+    return token_hash("bnr.t|");
+}
 
 std::int64_t bnr_innocent_seen(const Totals& totals) {
     return totals.innocent_learned + totals.innocent_classified;

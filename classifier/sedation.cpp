@@ -24,8 +24,7 @@ std::int64_t sedated_min_hits(std::int64_t min_hits, const Totals& totals, int l
     if (ti < k_young_innocent && ti < ts) {
         sedated = min_hits + level / 2 + level * ((ts - ti) / k_imbalance_step);
     } else if (ti >= k_young_innocent && ti < k_mature_innocent && ts > ti) {
-        const double spam_percent =
-            100.0 * static_cast<double>(ts) / static_cast<double>(ts + ti);
+        const double spam_percent = 100.0 * static_cast<double>(ts) / static_cast<double>(ts + ti);
         sedated = static_cast<std::int64_t>(static_cast<double>(min_hits + level / 2) +
                                             level * (spam_percent / k_spam_percent_step));
     }

@@ -17,8 +17,8 @@
 namespace dspamd {
 
 struct TestConditionalParams {
-    bool enabled = false;       // DSPAM's compiled default (its sample dspam.conf turns it on)
-    int max_iterations = 5;     // passes in all, the correction included
+    bool enabled = false;    // DSPAM's compiled default (its sample dspam.conf turns it on)
+    int max_iterations = 5;  // passes in all, the correction included
 };
 
 // DSPAM's maturity rule: false for a correction to spam while the user has

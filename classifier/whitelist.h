@@ -27,8 +27,8 @@
 namespace dspamd {
 
 struct WhitelistParams {
-    bool enabled = false;        // DSPAM's compiled default (its sample dspam.conf turns it on)
-    std::int64_t threshold = 10; // more innocent hits than this whitelist a sender
+    bool enabled = false;         // DSPAM's compiled default (its sample dspam.conf turns it on)
+    std::int64_t threshold = 10;  // more innocent hits than this whitelist a sender
 };
 
 // The sender token of the message's From address ("Whitelist*From*" + the

@@ -254,7 +254,9 @@ void Filter::test_conditional_passes(const UserContext& context, SignatureRecord
                                      Class right) {
     const ClassifierConfig& settings = context.settings;
     for (int pass = 1; pass < settings.test_conditional.max_iterations; ++pass) {
-        // As DSPAM's retrain_message: classified again from the signature.
+        // As DSPAM's retrain_message: classified again from the signature,
+        // whose tokens include the sender and BNR patterns when those were
+        // learned (DSPAM's signature holds them too).
         Snapshot snapshot = m_store.fetch(context.id, record.signature.learned);
         if (!test_conditional_applies(right, snapshot.totals)) {
             return;

@@ -58,8 +58,7 @@ TEST_CASE("in an interesting window, tokens far from the pattern are noise") {
     const std::vector<double> first_only{0.99, 0.5, 0.5, 0.5};
     CHECK(bnr_noise(probabilities, first_only) == std::vector<bool>(4, false));
     const std::vector<double> first_innocent{0.01, 0.5, 0.5, 0.5};
-    CHECK(bnr_noise(probabilities, first_innocent) ==
-          std::vector<bool>{true, false, false, false});
+    CHECK(bnr_noise(probabilities, first_innocent) == std::vector<bool>{true, false, false, false});
 }
 
 TEST_CASE("a token is dropped only when all its body occurrences are noise") {

@@ -77,8 +77,7 @@ TEST_CASE("a correction to spam un-whitelists the sender, and a correction back 
     for (int i = 0; i < 12; ++i) {
         LearnContext confident;
         confident.score = -50.0;  // far from the margin: TONE learns nothing
-        TrainingDelta delta =
-            learn_classified(message, Class::innocent, params, last, confident);
+        TrainingDelta delta = learn_classified(message, Class::innocent, params, last, confident);
         learn_sender(sender, Class::innocent, delta, last);
         store.apply(delta);
     }

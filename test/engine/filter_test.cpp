@@ -145,14 +145,13 @@ TEST_CASE("test-conditional training repeats a correction until the bound, exact
 TEST_CASE("per-user preferences switch the features; bad values are reported") {
     ClassifierConfig base;
     std::vector<std::string> warnings;
-    const ClassifierConfig on = apply_preferences(
-        base,
-        {{"enableBNR", "on"},
-         {"enableWhitelist", "on"},
-         {"whitelistThreshold", "25"},
-         {"statisticalSedation", "5"},
-         {"testConditionalTraining", "on"}},
-        warnings);
+    const ClassifierConfig on = apply_preferences(base,
+                                                  {{"enableBNR", "on"},
+                                                   {"enableWhitelist", "on"},
+                                                   {"whitelistThreshold", "25"},
+                                                   {"statisticalSedation", "5"},
+                                                   {"testConditionalTraining", "on"}},
+                                                  warnings);
     CHECK(warnings.empty());
     CHECK(on.bnr.enabled);
     CHECK(on.whitelist.enabled);
