@@ -20,8 +20,9 @@
 // DSPAM's one-sided bounds; its minimum hits are DSPAM's effective ones
 // (the sedation threshold when sedation raises it, else none).
 // Where dspamd differs: eliminations apply to every combiner (DSPAM's
-// chi-square and naive loops ignore them), and a body token that also occurs
-// in a header still counts as eliminated once all its body occurrences are.
+// chi-square and naive loops ignore them), a body token that also occurs in
+// a header still counts as eliminated once all its body occurrences are, and
+// corpus feeding learns no patterns (only classified messages do).
 // Pure.
 #pragma once
 

@@ -86,7 +86,7 @@ void print_table(const EvalResult& r, const ClassifierConfig& s, const std::stri
                 static_cast<long long>(t.spam_learned), static_cast<long long>(t.innocent_learned),
                 static_cast<long long>(t.spam_corpusfed),
                 static_cast<long long>(t.innocent_corpusfed));
-    std::printf("whitelisted %zu verdicts\n", r.whitelisted);
+    std::printf("whitelist  %zu verdicts Whitelisted\n", r.whitelisted);
     std::printf("BNR        %zu tokens dropped in %zu messages\n", r.noise_tokens,
                 r.noise_messages);
 }
