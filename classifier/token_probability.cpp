@@ -1,6 +1,6 @@
 // A token's spam probability from its hits and the user's totals, as DSPAM
 // 3.10's _ds_calc_stat computes it (src/libdspam.c, "bcr" p-values; DSPAM's
-// statistical sedation is not implemented, it is off by default in libdspam):
+// statistical sedation raises min_hits before this, classifier/sedation.h):
 //
 //   p(w) = (s/S) / (s/S + i/I)            Graham, "A Plan for Spam"
 //          s, i: the token's spam and innocent hits; S, I: messages learned

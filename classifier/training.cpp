@@ -19,7 +19,9 @@
 //
 // Signature encoding, version 1:
 //   byte     version (1)
-//   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected
+//   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected,
+//            bit 3 repeats follow, bit 4 withdrawn
+//   varint   repeats (only with bit 3; >= 1)
 //   varint   number of learned tokens, varint number of unlearned tokens
 //   varints  learned tokens ascending: the first as is, then each minus the
 //            previous (>= 1); then the unlearned tokens the same way
@@ -37,7 +39,11 @@ constexpr std::uint8_t k_signature_version = 1;
 constexpr std::uint8_t k_flag_spam = 0x01;
 constexpr std::uint8_t k_flag_totals_learned = 0x02;
 constexpr std::uint8_t k_flag_corrected = 0x04;
-constexpr std::uint8_t k_known_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected;
+constexpr std::uint8_t k_flag_repeats = 0x08;
+constexpr std::uint8_t k_flag_withdrawn = 0x10;
+constexpr std::uint8_t k_known_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected |
+                                       k_flag_repeats | k_flag_withdrawn;
+constexpr std::uint64_t k_max_repeats = 1000;  // far above any iteration limit
 constexpr std::size_t k_max_varint_bytes = 10;  // ceil(64 / 7)
 
 std::int64_t& learned_total(Totals& t, Class c) {
@@ -319,7 +325,16 @@ std::string encode_signature(const Signature& signature) {
     if (signature.corrected) {
         flags |= k_flag_corrected;
     }
+    if (signature.repeats > 0) {
+        flags |= k_flag_repeats;
+    }
+    if (signature.withdrawn) {
+        flags |= k_flag_withdrawn;
+    }
     out.push_back(static_cast<char>(flags));
+    if (signature.repeats > 0) {
+        put_varint(out, signature.repeats);
+    }
     put_varint(out, learned.size());
     put_varint(out, unlearned.size());
     put_tokens(out, learned);
@@ -335,6 +350,11 @@ bool decode_signature(std::string_view bytes, Signature& out) {
         (flags & ~k_known_flags) != 0) {
         return false;
     }
+    std::uint64_t repeats = 0;
+    if ((flags & k_flag_repeats) != 0 &&
+        (!reader.varint(repeats) || repeats == 0 || repeats > k_max_repeats)) {
+        return false;
+    }
     std::uint64_t learned_count = 0;
     std::uint64_t unlearned_count = 0;
     if (!reader.varint(learned_count) || !reader.varint(unlearned_count)) {
@@ -344,6 +364,8 @@ bool decode_signature(std::string_view bytes, Signature& out) {
     decoded.result = (flags & k_flag_spam) != 0 ? Class::spam : Class::innocent;
     decoded.totals_learned = (flags & k_flag_totals_learned) != 0;
     decoded.corrected = (flags & k_flag_corrected) != 0;
+    decoded.repeats = static_cast<std::uint32_t>(repeats);
+    decoded.withdrawn = (flags & k_flag_withdrawn) != 0;
     if (!reader.tokens(learned_count, decoded.learned) ||
         !reader.tokens(unlearned_count, decoded.unlearned) || reader.remaining() != 0 ||
         !disjoint(decoded.learned, decoded.unlearned)) {

@@ -76,6 +76,11 @@ struct Signature {
                                      //   (else in result's *_classified total)
     bool corrected = false;          // `result` comes from a correction: the classifier said
                                      //   the opposite, counted in result's *_misclassified
+    // Test-conditional retraining (classifier/test_conditional.h): how many
+    // times `learned` was learned again as `result`, each counted in result's
+    // *_learned and *_corpusfed.
+    std::uint32_t repeats = 0;
+    bool withdrawn = false;  // unlearned (classifier/unlearn.h): nothing of it is in the store
     friend bool operator==(const Signature&, const Signature&) = default;
 };
 

@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "classifier/sedation.h"
 #include "engine/network.h"
 
 namespace dspamd {
@@ -41,6 +42,8 @@ constexpr std::size_t k_max_header_pattern_bytes = 256;
 constexpr std::int64_t k_max_timeout_ms = 300'000;  // Postfix's milter_content_timeout
 constexpr std::int64_t k_max_bytes = std::int64_t{1} << 30;
 constexpr std::int64_t k_max_count = 1'000'000;
+// Test-conditional passes per correction: each is one more apply.
+constexpr std::int64_t k_max_test_conditional_iterations = 20;
 constexpr std::int64_t k_max_depth = 100;  // MIME nesting is walked recursively
 constexpr std::int64_t k_max_expire_days = 3650;
 constexpr int k_max_enum_values = 64;  // bounds the walk over an enum's names
@@ -473,6 +476,13 @@ void read_classifier(TableReader& reader, ClassifierConfig& classifier) {
                 RealRange{0.0, true, k_unbounded, false});
     reader.integer("max_tokens", classifier.tokenizer.max_tokens, 1, k_max_count);
     reader.header_patterns("ignored_headers", classifier.tokenizer.ignored_headers);
+    reader.boolean("enable_bnr", classifier.bnr.enabled);
+    reader.boolean("enable_whitelist", classifier.whitelist.enabled);
+    reader.integer("whitelist_threshold", classifier.whitelist.threshold, 0, k_max_count);
+    reader.integer("statistical_sedation", classifier.statistical_sedation, 0, k_max_sedation);
+    reader.boolean("test_conditional_training", classifier.test_conditional.enabled);
+    reader.integer("test_conditional_iterations", classifier.test_conditional.max_iterations, 1,
+                   k_max_test_conditional_iterations);
     if (auto scoring = reader.sub_table("scoring")) {
         read_scoring(*scoring, classifier.scoring);
     }

@@ -12,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "classifier/bnr.h"
 #include "classifier/combiner.h"
 #include "classifier/mime/message.h"
+#include "classifier/test_conditional.h"
 #include "classifier/tokenizer.h"
 #include "classifier/training.h"
+#include "classifier/whitelist.h"
 
 namespace dspamd {
 
@@ -38,6 +41,12 @@ struct ClassifierConfig {
     ScoringParams scoring;
     TrainingParams training;
     MimeLimits limits;
+    // DSPAM's learning features (classifier/bnr.h, whitelist.h, sedation.h,
+    // test_conditional.h); all off by default, as compiled into DSPAM.
+    BnrParams bnr;
+    WhitelistParams whitelist;
+    TestConditionalParams test_conditional;
+    int statistical_sedation = 0;  // DSPAM's training buffer, 0 (off)..10
 };
 
 struct UsersConfig {

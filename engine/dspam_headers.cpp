@@ -45,11 +45,15 @@ std::string factor_text(const Outcome& outcome, Token token) {
 
 std::string result_word(Class c) { return c == Class::spam ? "Spam" : "Innocent"; }
 
+std::string result_word(const Outcome& outcome) {
+    return outcome.whitelisted ? "Whitelisted" : result_word(outcome.verdict.result);
+}
+
 std::vector<HeaderField> dspam_headers(const Outcome& outcome, bool show_factors,
                                        std::time_t processed_at) {
     const Verdict& verdict = outcome.verdict;
     std::vector<HeaderField> headers{
-        {"X-DSPAM-Result", result_word(verdict.result)},
+        {"X-DSPAM-Result", result_word(outcome)},
         {"X-DSPAM-Processed", processed_date(processed_at)},
         {"X-DSPAM-Confidence", four_decimals(verdict.confidence)},
         {"X-DSPAM-Probability", four_decimals(verdict.probability)},

@@ -22,5 +22,8 @@ std::vector<HeaderField> dspam_headers(const Outcome& outcome, bool show_factors
 
 // DSPAM's result word for a class: "Spam" or "Innocent".
 std::string result_word(Class c);
+// The X-DSPAM-Result word of an outcome: "Whitelisted" for a whitelisted
+// sender, else the class's word.
+std::string result_word(const Outcome& outcome);
 
 }  // namespace dspamd

@@ -60,6 +60,9 @@ EvalResult run_eval(Filter& filter, const std::vector<IndexEntry>& index,
                     const EvalOptions& options) {
     std::vector<Judgement> run;
     run.reserve(index.size());
+    std::size_t whitelisted = 0;
+    std::size_t noise_messages = 0;
+    std::size_t noise_tokens = 0;
     EvalProgress progress;
     progress.total = index.size();
     const auto start = std::chrono::steady_clock::now();
@@ -72,6 +75,9 @@ EvalResult run_eval(Filter& filter, const std::vector<IndexEntry>& index,
         const Class gold = entry.spam ? Class::spam : Class::innocent;
         Outcome outcome = filter.classify(raw, options.user);
         const bool verdict_spam = outcome.verdict.result == Class::spam;
+        whitelisted += outcome.whitelisted ? 1 : 0;
+        noise_messages += outcome.noise_tokens > 0 ? 1 : 0;
+        noise_tokens += outcome.noise_tokens;
         run.push_back({entry.spam, verdict_spam, outcome.verdict.score});
         if (outcome.verdict.result != gold) {
             ++progress.errors;
@@ -93,6 +99,9 @@ EvalResult run_eval(Filter& filter, const std::vector<IndexEntry>& index,
     EvalResult result;
     result.metrics = evaluate(run);
     result.messages = run.size();
+    result.whitelisted = whitelisted;
+    result.noise_messages = noise_messages;
+    result.noise_tokens = noise_tokens;
     result.seconds = elapsed();
     result.msgs_per_s = result.seconds > 0 ? static_cast<double>(run.size()) / result.seconds : 0;
     struct rusage usage {};

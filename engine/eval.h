@@ -37,6 +37,9 @@ struct EvalProgress {
 struct EvalResult {
     Metrics metrics;
     std::size_t messages = 0;
+    std::size_t whitelisted = 0;     // verdicts decided by the sender whitelist
+    std::size_t noise_messages = 0;  // messages where BNR dropped tokens
+    std::size_t noise_tokens = 0;    // tokens BNR dropped, over all messages
     double seconds = 0.0;
     double msgs_per_s = 0.0;
     long peak_rss_kb = 0;

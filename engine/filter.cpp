@@ -4,14 +4,22 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <span>
 #include <stdexcept>
 #include <system_error>
 
+#include "classifier/bnr.h"
+#include "classifier/delta_merge.h"
 #include "classifier/mime/message.h"
+#include "classifier/sedation.h"
+#include "classifier/test_conditional.h"
 #include "classifier/tokenizer.h"
 #include "classifier/training.h"
+#include "classifier/unlearn.h"
+#include "classifier/whitelist.h"
 #include "engine/log.h"
 #include "engine/preferences.h"
 
@@ -83,6 +91,90 @@ std::map<std::string, std::string> Filter::preferences(std::string_view user) {
     return user_context(user).preferences;
 }
 
+Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& message,
+                             const std::vector<Token>& tokens) {
+    const ClassifierConfig& settings = context.settings;
+    Scored scored;
+    if (settings.whitelist.enabled) {
+        scored.sender = sender_token(message);
+    }
+    // The sender token rides along in the same fetch, then leaves the stats:
+    // it decides only through the whitelist rule.
+    Counts sender_counts;
+    if (scored.sender) {
+        // A message token of the same hash (never seen: the prefix is not a
+        // tokenizer's) would stay a token; only an added sender token leaves.
+        const bool added = !std::binary_search(tokens.begin(), tokens.end(), *scored.sender);
+        std::vector<Token> wanted = tokens;
+        if (added) {
+            wanted.insert(std::lower_bound(wanted.begin(), wanted.end(), *scored.sender),
+                          *scored.sender);
+        }
+        scored.snapshot = m_store.fetch(context.id, wanted);
+        auto it = std::lower_bound(
+            scored.snapshot.stats.begin(), scored.snapshot.stats.end(), *scored.sender,
+            [](const TokenStat& stat, Token token) { return stat.token < token; });
+        sender_counts = it->counts;
+        if (added) {
+            scored.snapshot.stats.erase(it);
+        }
+    } else {
+        scored.snapshot = m_store.fetch(context.id, tokens);
+    }
+    const Totals& totals = scored.snapshot.totals;
+    const ScoringParams& scoring = settings.scoring;
+
+    std::span<const TokenStat> seen = scored.snapshot.stats;
+    std::vector<TokenStat> sedated;
+    const std::int64_t min_hits = sedated_min_hits(
+        scoring.min_hits, totals, settings.statistical_sedation,
+        settings.training.mode == TrainingMode::tum);
+    if (min_hits > scoring.min_hits) {
+        sedated = sedate(seen, min_hits, scoring.processor_bias);
+        seen = sedated;
+    }
+
+    std::vector<TokenStat> denoised;
+    if (settings.bnr.enabled && bnr_innocent_seen(totals) > k_bnr_learn_innocent) {
+        const BnrStreams streams = bnr_streams(message, settings.tokenizer);
+        const std::vector<Token> patterns = bnr_pattern_tokens(streams, seen, totals, scoring);
+        scored.pattern_stats = m_store.fetch(context.id, patterns).stats;
+        if (bnr_innocent_seen(totals) > k_bnr_apply_innocent) {
+            // DSPAM's patterns need the sedation threshold's hits, else none.
+            const std::int64_t pattern_min_hits = min_hits > scoring.min_hits ? min_hits : 0;
+            const std::vector<Token> noise = bnr_eliminated(
+                streams, seen, scored.pattern_stats, totals, scoring, pattern_min_hits);
+            scored.noise_tokens = noise.size();
+            if (!noise.empty()) {
+                for (const TokenStat& stat : seen) {
+                    if (!std::binary_search(noise.begin(), noise.end(), stat.token)) {
+                        denoised.push_back(stat);
+                    }
+                }
+                seen = denoised;
+            }
+        }
+    }
+
+    scored.verdict = combine(seen, totals, scoring);
+    if (scored.sender && is_whitelisted(sender_counts, settings.whitelist)) {
+        // As DSPAM: the result is overridden, probability and score stay.
+        scored.verdict.result = Class::innocent;
+        scored.whitelisted = true;
+    }
+    return scored;
+}
+
+std::vector<Token> Filter::corpus_tokens(const ClassifierConfig& settings,
+                                         const ParsedMessage& message, std::vector<Token> tokens) {
+    if (settings.whitelist.enabled) {
+        if (std::optional<Token> sender = sender_token(message)) {
+            tokens.push_back(*sender);  // learn_corpus sorts and deduplicates
+        }
+    }
+    return tokens;
+}
+
 Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_run,
                          bool keep_names) {
     const UserContext context = user_context(user);
@@ -90,11 +182,13 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
 
     ParsedMessage message = parse_message(raw, settings.limits);
     MessageTokens tokens = collect_tokens(message, settings.tokenizer, keep_names);
-    Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
+    Scored scored = score(context, message, tokens.tokens);
 
     Outcome outcome;
     outcome.user = user;
-    outcome.verdict = combine(snapshot.stats, snapshot.totals, settings.scoring);
+    outcome.verdict = std::move(scored.verdict);
+    outcome.whitelisted = scored.whitelisted;
+    outcome.noise_tokens = scored.noise_tokens;
     outcome.token_count = tokens.tokens.size();
     outcome.token_names = std::move(tokens.names);
     if (dry_run) {
@@ -105,9 +199,15 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     LearnContext learn_context;
     learn_context.confidence = outcome.verdict.confidence;
     learn_context.score = outcome.verdict.score;
-    learn_context.totals = snapshot.totals;
-    TrainingDelta delta = learn_classified(snapshot.stats, outcome.verdict.result,
-                                           settings.training, record.signature, learn_context);
+    learn_context.totals = scored.snapshot.totals;
+    std::vector<TokenStat>& stats = scored.snapshot.stats;
+    // BNR patterns are learned with the message, so a correction moves them too.
+    stats.insert(stats.end(), scored.pattern_stats.begin(), scored.pattern_stats.end());
+    TrainingDelta delta = learn_classified(stats, outcome.verdict.result, settings.training,
+                                           record.signature, learn_context);
+    if (scored.sender && settings.training.mode != TrainingMode::notrain) {
+        learn_sender(*scored.sender, outcome.verdict.result, delta, record.signature);
+    }
     m_store.apply(context.id, delta, &record);
     outcome.signature_id = std::move(record.id);
     return outcome;
@@ -117,37 +217,92 @@ void Filter::train(std::string_view raw, std::string_view user, Class cls) {
     const UserContext context = user_context(user);
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
-    m_store.apply(context.id, learn_corpus(tokens.tokens, cls), nullptr);
+    const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
+    m_store.apply(context.id, learn_corpus(all, cls), nullptr);
+}
+
+void Filter::untrain(std::string_view raw, std::string_view user, Class cls) {
+    const UserContext context = user_context(user);
+    ParsedMessage message = parse_message(raw, context.settings.limits);
+    MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
+    const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
+    m_store.apply(context.id, unlearn_corpus(all, cls), nullptr);
 }
 
 RetrainStatus Filter::retrain(std::string_view user, std::string_view signature_id, Class right) {
     const UserContext context = user_context(user);
     std::optional<Signature> signature = m_store.load_signature(context.id, signature_id);
-    if (!signature) {
+    if (!signature || signature->withdrawn) {
         return RetrainStatus::unknown_signature;
     }
     if (signature->result == right) {
         return RetrainStatus::already_right;
     }
     SignatureRecord record{std::string(signature_id), std::move(*signature)};
-    TrainingDelta delta = correct(record.signature, right, context.settings.training);
+    // Earlier test-conditional passes go first, so the correction is exact.
+    TrainingDelta delta = take_back_repeats(record.signature);
+    delta = merge_deltas(delta, correct(record.signature, right, context.settings.training));
     m_store.apply(context.id, delta, &record);
+    if (context.settings.test_conditional.enabled &&
+        context.settings.training.mode != TrainingMode::notrain) {
+        test_conditional_passes(context, record, right);
+    }
     return RetrainStatus::corrected;
+}
+
+void Filter::test_conditional_passes(const UserContext& context, SignatureRecord& record,
+                                     Class right) {
+    const ClassifierConfig& settings = context.settings;
+    for (int pass = 1; pass < settings.test_conditional.max_iterations; ++pass) {
+        // As DSPAM's retrain_message: classified again from the signature,
+        // whose tokens include the sender and BNR patterns when those were
+        // learned (DSPAM's signature holds them too).
+        Snapshot snapshot = m_store.fetch(context.id, record.signature.learned);
+        if (!test_conditional_applies(right, snapshot.totals)) {
+            return;
+        }
+        const std::int64_t min_hits =
+            sedated_min_hits(settings.scoring.min_hits, snapshot.totals,
+                             settings.statistical_sedation,
+                             settings.training.mode == TrainingMode::tum);
+        const Verdict verdict =
+            min_hits > settings.scoring.min_hits
+                ? combine(sedate(snapshot.stats, min_hits, settings.scoring.processor_bias),
+                          snapshot.totals, settings.scoring)
+                : combine(snapshot.stats, snapshot.totals, settings.scoring);
+        if (verdict.result == right) {
+            return;
+        }
+        m_store.apply(context.id, repeat_training(record.signature), &record);
+    }
+}
+
+bool Filter::unlearn(std::string_view user, std::string_view signature_id) {
+    const UserContext context = user_context(user);
+    std::optional<Signature> signature = m_store.load_signature(context.id, signature_id);
+    if (!signature || signature->withdrawn) {
+        return false;
+    }
+    SignatureRecord record{std::string(signature_id), std::move(*signature)};
+    m_store.apply(context.id, unlearn_signature(record.signature), &record);
+    return true;
 }
 
 RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view user, Class right) {
     const UserContext context = user_context(user);
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
-    Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
-    Verdict verdict = combine(snapshot.stats, snapshot.totals, context.settings.scoring);
-    if (verdict.result == right) {
+    const Scored scored = score(context, message, tokens.tokens);
+    if (scored.verdict.result == right) {
         return RetrainStatus::already_right;
     }
     // Without a signature nobody knows what was learned from this message, so
     // nothing is taken away: the right class is learned as from a corpus.
     // Safe when the message was never seen; under TEFT its old learning stays.
-    m_store.apply(context.id, learn_corpus(tokens.tokens, right), nullptr);
+    // The sender token is learned too: a whitelisted sender corrected to spam
+    // is no longer whitelisted.
+    const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
+    m_store.apply(context.id, learn_corpus(all, right), nullptr);
     return RetrainStatus::corrected;
 }
 

@@ -1,7 +1,40 @@
 // Per-user preferences over the global classifier settings.
 #include "engine/preferences.h"
 
+#include <charconv>
+
+#include "classifier/sedation.h"
+
 namespace dspamd {
+namespace {
+
+// DSPAM's on/off preferences.
+bool parse_switch(const std::string& value, bool& out) {
+    if (value == "on") {
+        out = true;
+    } else if (value == "off") {
+        out = false;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+template <typename Int>
+bool parse_int(const std::string& value, Int& out, Int low, Int high) {
+    Int parsed{};
+    const char* end = value.data() + value.size();
+    auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+    if (ec != std::errc{} || ptr != end || parsed < low || parsed > high) {
+        return false;
+    }
+    out = parsed;
+    return true;
+}
+
+constexpr std::int64_t k_max_whitelist_threshold = 1'000'000;
+
+}  // namespace
 
 ClassifierConfig apply_preferences(const ClassifierConfig& base,
                                    const std::map<std::string, std::string>& preferences,
@@ -15,6 +48,17 @@ ClassifierConfig apply_preferences(const ClassifierConfig& base,
             ok = parse_algorithm(value, settings.scoring.algorithm);
         } else if (key == "tokenizer") {
             ok = parse_tokenizer_kind(value, settings.tokenizer.kind);
+        } else if (key == "enableBNR") {
+            ok = parse_switch(value, settings.bnr.enabled);
+        } else if (key == "enableWhitelist") {
+            ok = parse_switch(value, settings.whitelist.enabled);
+        } else if (key == "whitelistThreshold") {
+            ok = parse_int<std::int64_t>(value, settings.whitelist.threshold, 0,
+                                         k_max_whitelist_threshold);
+        } else if (key == "statisticalSedation") {
+            ok = parse_int<int>(value, settings.statistical_sedation, 0, k_max_sedation);
+        } else if (key == "testConditionalTraining") {
+            ok = parse_switch(value, settings.test_conditional.enabled);
         } else {
             continue;  // preferences of other parts (actions, web UI) are not ours
         }

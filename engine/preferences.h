@@ -1,5 +1,7 @@
 // Per-user preferences (DSPAM's preference table) over the global settings.
-// Keys use DSPAM's names: trainingMode, algorithm, tokenizer. A bad value is
+// Keys use DSPAM's names: trainingMode, algorithm, tokenizer, enableBNR,
+// enableWhitelist, whitelistThreshold, statisticalSedation (0..10) and
+// testConditionalTraining (on/off; DSPAM has it only globally). A bad value is
 // reported and ignored, so one user's typo cannot stop their mail.
 #pragma once
 

@@ -233,10 +233,10 @@ Decision classify(const Runtime& runtime, const MessageInput& input, std::time_t
         const Verdict& verdict = outcomes[i].verdict;
         const std::string separator = i == 0 ? "" : ",";
         user_list += separator + users[i];
-        results += separator + result_word(verdict.result);
+        results += separator + result_word(outcomes[i]);
         probabilities += separator + four(verdict.probability);
         HistoryEntry entry = history_entry(runtime, input, subject, now);
-        entry.result = result_word(verdict.result);
+        entry.result = result_word(outcomes[i]);
         entry.action = message_action_name(action);
         entry.probability = verdict.probability;
         entry.signature = outcomes[i].signature_id;

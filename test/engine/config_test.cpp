@@ -43,6 +43,12 @@ const std::vector<std::string> k_all_keys = {
     "classifier.toe_warmup",
     "classifier.tone_margin",
     "classifier.max_tokens",
+    "classifier.enable_bnr",
+    "classifier.enable_whitelist",
+    "classifier.whitelist_threshold",
+    "classifier.statistical_sedation",
+    "classifier.test_conditional_training",
+    "classifier.test_conditional_iterations",
     "classifier.ignored_headers",
     "classifier.scoring.min_hits",
     "classifier.scoring.unknown_probability",
@@ -117,6 +123,12 @@ static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t)
               "ScoringParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
               "TrainingParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(BnrParams) == sizeof(bool),
+              "BnrParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(WhitelistParams) == 2 * sizeof(std::int64_t) /* a bool, padded */,
+              "WhitelistParams changed: update config.cpp, the sample and this test");
+static_assert(sizeof(TestConditionalParams) == 2 * sizeof(int) /* a bool, padded */,
+              "TestConditionalParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(MimeLimits) == 6 * sizeof(std::size_t),
               "MimeLimits changed: update config.cpp, the sample and this test");
 static_assert(sizeof(UsersConfig) == 2 * sizeof(std::string),
@@ -183,6 +195,12 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(ca.training.tum_min_confidence == cb.training.tum_min_confidence);
     CHECK(ca.training.toe_warmup == cb.training.toe_warmup);
     CHECK(ca.training.tone_margin == cb.training.tone_margin);
+    CHECK(ca.bnr.enabled == cb.bnr.enabled);
+    CHECK(ca.whitelist.enabled == cb.whitelist.enabled);
+    CHECK(ca.whitelist.threshold == cb.whitelist.threshold);
+    CHECK(ca.statistical_sedation == cb.statistical_sedation);
+    CHECK(ca.test_conditional.enabled == cb.test_conditional.enabled);
+    CHECK(ca.test_conditional.max_iterations == cb.test_conditional.max_iterations);
 
     CHECK(ca.scoring.algorithm == cb.scoring.algorithm);
     CHECK(ca.scoring.min_hits == cb.scoring.min_hits);
@@ -315,6 +333,12 @@ tum_min_confidence = 0.5
 toe_warmup = 0
 tone_margin = 5.5
 max_tokens = 999
+enable_bnr = true
+enable_whitelist = true
+whitelist_threshold = 3
+statistical_sedation = 7
+test_conditional_training = true
+test_conditional_iterations = 2
 ignored_headers = ["X-Spam-*", "Received", "x-virus-status"]
 
 [classifier.scoring]
@@ -405,6 +429,12 @@ expire_days = 7
     CHECK(c.classifier.tokenizer.max_tokens == 999);
     CHECK(c.classifier.tokenizer.ignored_headers ==
           std::vector<std::string>{"X-Spam-*", "Received", "x-virus-status"});
+    CHECK(c.classifier.bnr.enabled);
+    CHECK(c.classifier.whitelist.enabled);
+    CHECK(c.classifier.whitelist.threshold == 3);
+    CHECK(c.classifier.statistical_sedation == 7);
+    CHECK(c.classifier.test_conditional.enabled);
+    CHECK(c.classifier.test_conditional.max_iterations == 2);
     const ScoringParams& s = c.classifier.scoring;
     CHECK(s.min_hits == 0);
     CHECK(s.unknown_probability == 0.3);
@@ -620,6 +650,12 @@ TEST_CASE("out-of-range values are errors") {
     CHECK(error_of("[classifier.scoring]\nexclusion_radius = 0.5\n") ==
           "t.toml:2:20: classifier.scoring.exclusion_radius: 0.5 is out of range (expected a "
           "number in [0, 0.5))");
+    CHECK(error_of("[classifier]\nstatistical_sedation = 11\n") ==
+          "t.toml:2:24: classifier.statistical_sedation: 11 is out of range (expected an "
+          "integer in 0..10)");
+    CHECK(error_of("[classifier]\ntest_conditional_iterations = 0\n") ==
+          "t.toml:2:31: classifier.test_conditional_iterations: 0 is out of range (expected an "
+          "integer in 1..20)");
     CHECK(error_of("[signatures]\nexpire_days = 0\n") ==
           "t.toml:2:15: signatures.expire_days: 0 is out of range (expected an integer in "
           "1..3650)");

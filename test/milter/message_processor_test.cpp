@@ -125,6 +125,28 @@ TEST_CASE("innocent mail gets DSPAM's headers, foreign ones removed, and a histo
     CHECK(rows[0].signature == find_field(d, "X-DSPAM-Signature")->value);
 }
 
+TEST_CASE("a whitelisted sender's spam is delivered as Whitelisted, in headers, log and history") {
+    // The fixture's 30 innocent messages from bob@example.com were corpus-fed
+    // with whitelisting on for alice: bob is past the threshold for her only.
+    Fixture f(Config{}, {{"alice@example.com", "enableWhitelist", "on"}});
+    const std::string spam_from_bob =
+        "From: Bob <bob@example.com>\r\nSubject: You won a prize\r\n\r\n"
+        "Claim your lottery prize now, wire the fee, cheap pills, casino bonus, act now\r\n";
+    const Decision d = process_message(*f.runtime, f.input(spam_from_bob), k_now);
+    REQUIRE(find_field(d, "X-DSPAM-Result") != nullptr);
+    CHECK(find_field(d, "X-DSPAM-Result")->value == "Whitelisted");
+    CHECK(d.log_line.find("result=Whitelisted") != std::string::npos);
+    CHECK(d.log_line.find(" action=deliver") != std::string::npos);
+    const std::vector<HistoryEntry> rows = f.history("alice@example.com");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].result == "Whitelisted");
+
+    const Decision for_bob =
+        process_message(*f.runtime, f.input(spam_from_bob, {"bob@example.com"}), k_now);
+    REQUIRE(find_field(for_bob, "X-DSPAM-Result") != nullptr);
+    CHECK(find_field(for_bob, "X-DSPAM-Result")->value == "Spam");
+}
+
 TEST_CASE("spam is tagged with the subject prefix and factors when configured") {
     Config config;
     config.actions.subject_prefix = "[SPAM]";

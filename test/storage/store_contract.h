@@ -253,6 +253,19 @@ inline void check_signatures(Store& store, const std::string& prefix) {
     store.apply(user, TrainingDelta{}, &replacement);
     CHECK(store.load_signature(user, record.id) == corrected);
 
+    // Test-conditional passes and an unlearn are part of the signature too.
+    Signature repeated = corrected;
+    repeated.repeats = 3;
+    const SignatureRecord with_repeats{record.id, repeated};
+    store.apply(user, TrainingDelta{}, &with_repeats);
+    CHECK(store.load_signature(user, record.id) == repeated);
+    Signature withdrawn = repeated;
+    withdrawn.repeats = 0;
+    withdrawn.withdrawn = true;
+    const SignatureRecord unlearned{record.id, withdrawn};
+    store.apply(user, TrainingDelta{}, &unlearned);
+    CHECK(store.load_signature(user, record.id) == withdrawn);
+
     // Stored encoded, like the signatures table: unsorted, repeated tokens come back sorted.
     Signature messy;
     messy.learned = {9, 3, 3, 7};

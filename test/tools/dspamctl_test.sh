@@ -75,6 +75,14 @@ check "retrain again is a no-op" 0 "$dspamctl" retrain --class innocent --signat
 expect_output "second retrain changes nothing" "already innocent"
 check "retrain back restores" 0 "$dspamctl" retrain --class spam --signature "$signature"
 check "unknown signature" 65 "$dspamctl" retrain --class spam --signature 0123456789abcdef
+check "unlearn by signature" 0 "$dspamctl" retrain --unlearn --signature "$signature"
+expect_output "unlearn reports it" "signature [0-9a-f]+: unlearned"
+check "unlearn twice is refused" 65 "$dspamctl" retrain --unlearn --signature "$signature"
+check "a withdrawn signature cannot be retrained" 65 "$dspamctl" retrain --class innocent --signature "$signature"
+check "unlearn takes no class" 64 "$dspamctl" retrain --unlearn --class spam --signature "$signature"
+check "train one more" 0 "$dspamctl" train --class spam "${spam[56]}"
+check "train --unlearn takes it back" 0 "$dspamctl" train --unlearn --class spam "${spam[56]}"
+expect_output "train --unlearn reports it" "unlearned 1 message as spam for filter"
 
 check "stats for the user" 0 "$dspamctl" stats filter
 expect_output "stats show corpus feeding" "^filter +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+ +[0-9]+ +50 +50"

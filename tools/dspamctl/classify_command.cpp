@@ -51,7 +51,7 @@ int classify_command(const std::vector<std::string>& argv) {
             filter.classify(input.bytes, user, args.flag("dry-run"), args.flag("factors"));
         const Verdict& verdict = outcome.verdict;
         spam_found = spam_found || verdict.result == Class::spam;
-        std::cout << input.name << ": " << result_word(verdict.result)
+        std::cout << input.name << ": " << result_word(outcome)
                   << " probability=" << four(verdict.probability)
                   << " confidence=" << four(verdict.confidence) << " score=" << four(verdict.score)
                   << " tokens=" << outcome.token_count << " signature="
@@ -67,24 +67,80 @@ int classify_command(const std::vector<std::string>& argv) {
 }
 
 int train_command(const std::vector<std::string>& argv) {
-    Arguments args(argv, with_common({"class"}, k_common_values), k_common_flags);
+    Arguments args(argv, with_common({"class"}, k_common_values),
+                   with_common({"unlearn"}, k_common_flags));
     Class cls = parse_class_option(args);
     Config config = load_cli_config(args);
     std::string user = cli_user(args, config);
     std::vector<Input> inputs = read_inputs(args.operands());
+    const bool unlearn = args.flag("unlearn");
 
     std::unique_ptr<Store> store = open_store(config);
     Filter filter(config, *store);
     for (const auto& input : inputs) {
-        filter.train(input.bytes, user, cls);
+        if (unlearn) {
+            filter.untrain(input.bytes, user, cls);
+        } else {
+            filter.train(input.bytes, user, cls);
+        }
     }
-    std::cout << "learned " << inputs.size() << " message" << (inputs.size() == 1 ? "" : "s")
-              << " as " << class_name(cls) << " for " << user << "\n";
+    std::cout << (unlearn ? "unlearned " : "learned ") << inputs.size() << " message"
+              << (inputs.size() == 1 ? "" : "s") << " as " << class_name(cls) << " for " << user
+              << "\n";
     return k_exit_ok;
 }
 
+namespace {
+
+// retrain --unlearn: takes back what classified messages taught, by signature.
+int unlearn_signatures(const Arguments& args) {
+    if (args.value("class")) {
+        throw UsageError("--unlearn takes no --class: the signature knows what was learned");
+    }
+    Config config = load_cli_config(args);
+    std::string user = cli_user(args, config);
+    std::unique_ptr<Store> store = open_store(config);
+    Filter filter(config, *store);
+    auto report = [&](const std::string& what, bool done) {
+        if (done) {
+            std::cout << what << ": unlearned\n";
+        } else {
+            std::cerr << what << ": unknown, expired or already unlearned signature for user "
+                      << user << "\n";
+        }
+        return done;
+    };
+    if (auto id = args.value("signature")) {
+        if (!valid_signature_id(*id)) {
+            throw UsageError("--signature: \"" + *id + "\" is not a signature id");
+        }
+        return report("signature " + *id, filter.unlearn(user, *id)) ? k_exit_ok
+                                                                       : k_exit_data_error;
+    }
+    bool all_ok = true;
+    for (const auto& input : read_inputs(args.operands())) {
+        ParsedMessage message = parse_message(input.bytes, config.classifier.limits);
+        std::optional<std::string> id = find_signature_id(message);
+        if (!id) {
+            std::cerr << input.name << ": no X-DSPAM-Signature to unlearn "
+                      << "(a corpus feed is unlearned with train --unlearn)\n";
+            all_ok = false;
+            continue;
+        }
+        all_ok = report(input.name + " (signature " + *id + ")", filter.unlearn(user, *id)) &&
+                 all_ok;
+    }
+    return all_ok ? k_exit_ok : k_exit_data_error;
+}
+
+}  // namespace
+
 int retrain_command(const std::vector<std::string>& argv) {
-    Arguments args(argv, with_common({"class", "signature"}, k_common_values), k_common_flags);
+    Arguments args(argv, with_common({"class", "signature"}, k_common_values),
+                   with_common({"unlearn"}, k_common_flags));
+    if (args.flag("unlearn")) {
+        return unlearn_signatures(args);
+    }
     Class right = parse_class_option(args);
     Config config = load_cli_config(args);
     std::string user = cli_user(args, config);

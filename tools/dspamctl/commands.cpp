@@ -25,11 +25,14 @@ Commands:
   classify [--user U] [--dry-run] [--factors] [--exit-code] [FILE...]
                            classify messages (stdin when no FILE), learn them as the
                            user's training mode says and print the X-DSPAM headers
-  train --class spam|innocent [--user U] [FILE...]
-                           learn messages as a class (corpus feeding)
+  train --class spam|innocent [--unlearn] [--user U] [FILE...]
+                           learn messages as a class (corpus feeding); --unlearn
+                           takes such a feeding back
   retrain --class spam|innocent [--user U] [--signature ID] [FILE...]
                            correct a classification, found by the message's
                            X-DSPAM-Signature (or by content when it has none)
+  retrain --unlearn [--user U] [--signature ID] [FILE...]
+                           take back all a classified message taught, by signature
   stats [USER]             the statistics table (DSPAM's dspam_stats)
   history [--user U] [--limit N]
                            the user's latest messages from the history table
@@ -40,7 +43,8 @@ Commands:
   db migrate|start|stop|status|purge [--days N]
                            database maintenance (start/stop: the embedded store)
   eval INDEX [--scores FILE] [--json] [--keep-store] [--store postgres|memory]
-             [--tokenizer K] [--algorithm A] [--mode M]
+             [--tokenizer K] [--algorithm A] [--mode M] [--bnr] [--whitelist]
+             [--sedation N] [--tct]
                            TREC-style online accuracy run on a fresh store
 
 Every command takes --config FILE (default: $DSPAMD_CONFIG, then the installed

@@ -2,10 +2,12 @@
 // printed as a table or as one JSON object.
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
+#include "classifier/sedation.h"
 #include "engine/eval.h"
 #include "engine/store_factory.h"
 #include "storage/memory_store.h"
@@ -24,8 +26,33 @@ void apply_overrides(const Arguments& args, ClassifierConfig& settings) {
         throw UsageError("--algorithm must be graham, burton, robinson, chi-square or naive");
     }
     if (auto name = args.value("mode"); name && !parse_training_mode(*name, settings.training.mode)) {
-        throw UsageError("--mode must be teft, toe, tum or notrain");
+        throw UsageError("--mode must be teft, toe, tum, notrain or tone");
     }
+    if (args.flag("bnr")) {
+        settings.bnr.enabled = true;
+    }
+    if (args.flag("whitelist")) {
+        settings.whitelist.enabled = true;
+    }
+    if (args.flag("tct")) {
+        settings.test_conditional.enabled = true;
+    }
+    if (auto level = args.value("sedation")) {
+        int parsed = -1;
+        const char* end = level->data() + level->size();
+        auto [ptr, ec] = std::from_chars(level->data(), end, parsed);
+        if (ec != std::errc{} || ptr != end || parsed < 0 || parsed > k_max_sedation) {
+            throw UsageError("--sedation must be a number from 0 to 10");
+        }
+        settings.statistical_sedation = parsed;
+    }
+}
+
+std::string features_text(const ClassifierConfig& s) {
+    return std::string("bnr=") + (s.bnr.enabled ? "on" : "off") +
+           " whitelist=" + (s.whitelist.enabled ? "on" : "off") +
+           " sedation=" + std::to_string(s.statistical_sedation) +
+           " tct=" + (s.test_conditional.enabled ? "on" : "off");
 }
 
 void print_progress(const EvalProgress& p) {
@@ -40,12 +67,14 @@ void print_progress(const EvalProgress& p) {
     std::fflush(stderr);
 }
 
-void print_table(const EvalResult& r, const ClassifierConfig& s, const std::string& store) {
+void print_table(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
+                 const Totals& t) {
     const Confusion& c = r.metrics.confusion;
     std::printf("settings   tokenizer=%s algorithm=%s mode=%s store=%s\n",
                 std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
                 std::string(algorithm_name(s.scoring.algorithm)).c_str(),
                 std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
+    std::printf("features   %s\n", features_text(s).c_str());
     std::printf("messages   %zu (%zu ham, %zu spam)\n", r.messages, c.ham(), c.spam());
     std::printf("FPR        %.3f %%  (%zu ham judged spam)\n", 100 * r.metrics.fpr, c.ham_as_spam);
     std::printf("FNR        %.3f %%  (%zu spam judged ham)\n", 100 * r.metrics.fnr, c.spam_as_ham);
@@ -53,9 +82,17 @@ void print_table(const EvalResult& r, const ClassifierConfig& s, const std::stri
     std::printf("(1-ROCA)%%  %.4f\n", r.metrics.one_minus_roca);
     std::printf("msgs/s     %.1f  (%.1f s)\n", r.msgs_per_s, r.seconds);
     std::printf("peak RSS   %ld KiB\n", r.peak_rss_kb);
+    std::printf("learned    %lld spam, %lld innocent (%lld + %lld of them repeats or corpus)\n",
+                static_cast<long long>(t.spam_learned), static_cast<long long>(t.innocent_learned),
+                static_cast<long long>(t.spam_corpusfed),
+                static_cast<long long>(t.innocent_corpusfed));
+    std::printf("whitelist  %zu verdicts Whitelisted\n", r.whitelisted);
+    std::printf("BNR        %zu tokens dropped in %zu messages\n", r.noise_tokens,
+                r.noise_messages);
 }
 
-void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store) {
+void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
+                const Totals& t) {
     const Confusion& c = r.metrics.confusion;
     // Rates are fractions (0..1); the *_pct keys give the same in percent.
     std::printf(
@@ -63,22 +100,35 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         "\"false_negatives\": %zu, \"fpr\": %.6f, \"fnr\": %.6f, \"accuracy\": %.6f, "
         "\"fpr_pct\": %.4f, \"fnr_pct\": %.4f, \"accuracy_pct\": %.4f, \"roca_pct\": %.6f, "
         "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"tokenizer\": \"%s\", "
-        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\"}\n",
+        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\", \"features\": \"%s\", \"whitelisted\": %zu, "
+        "\"noise_messages\": %zu, \"noise_tokens\": %zu, "
+        "\"spam_learned\": %lld, \"innocent_learned\": %lld, \"spam_corpusfed\": %lld, "
+        "\"innocent_corpusfed\": %lld}\n",
         r.messages, c.ham(), c.spam(), c.ham_as_spam, c.spam_as_ham, r.metrics.fpr, r.metrics.fnr,
         r.metrics.accuracy, 100 * r.metrics.fpr, 100 * r.metrics.fnr, 100 * r.metrics.accuracy,
         r.metrics.one_minus_roca, r.msgs_per_s, r.seconds, r.peak_rss_kb,
         std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
         std::string(algorithm_name(s.scoring.algorithm)).c_str(),
-        std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
+        std::string(training_mode_name(s.training.mode)).c_str(), store.c_str(),
+        features_text(s).c_str(), r.whitelisted, r.noise_messages, r.noise_tokens, static_cast<long long>(t.spam_learned),
+        static_cast<long long>(t.innocent_learned), static_cast<long long>(t.spam_corpusfed),
+        static_cast<long long>(t.innocent_corpusfed));
+}
+
+// The evaluated user's totals at the end of the run (zero when unknown).
+Totals final_totals(Store& store, const std::string& user) {
+    const std::vector<UserStats> rows = store.stats(user);
+    return rows.empty() ? Totals{} : rows.front().totals;
 }
 
 }  // namespace
 
 int eval_command(const std::vector<std::string>& argv) {
     Arguments args(argv,
-                   with_common({"scores", "store", "tokenizer", "algorithm", "mode"},
+                   with_common({"scores", "store", "tokenizer", "algorithm", "mode", "sedation"},
                                k_common_values),
-                   with_common({"json", "keep-store", "quiet"}, k_common_flags));
+                   with_common({"json", "keep-store", "quiet", "bnr", "whitelist", "tct"},
+                               k_common_flags));
     if (args.operands().size() != 1) {
         throw UsageError("eval takes exactly one INDEX file");
     }
@@ -110,10 +160,12 @@ int eval_command(const std::vector<std::string>& argv) {
     }
 
     EvalResult result;
+    Totals totals;
     if (store_kind == "memory") {
         MemoryStore store;
         Filter filter(config, store);
         result = run_eval(filter, index, options);
+        totals = final_totals(store, options.user);
     } else {
         ScratchStore scratch(config);
         if (args.flag("keep-store")) {
@@ -122,11 +174,12 @@ int eval_command(const std::vector<std::string>& argv) {
         }
         Filter filter(config, scratch.store());
         result = run_eval(filter, index, options);
+        totals = final_totals(scratch.store(), options.user);
     }
     if (args.flag("json")) {
-        print_json(result, config.classifier, store_kind);
+        print_json(result, config.classifier, store_kind, totals);
     } else {
-        print_table(result, config.classifier, store_kind);
+        print_table(result, config.classifier, store_kind, totals);
     }
     return k_exit_ok;
 }
