@@ -27,7 +27,7 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-inline constexpr std::size_t k_max_compare_runs = 1000;    // combinations in one matrix
+inline constexpr std::size_t k_max_compare_runs = 1000;   // combinations in one matrix
 inline constexpr std::size_t k_max_compare_values = 100;  // values of one axis
 inline constexpr std::size_t k_max_compare_jobs = 64;     // runs evaluated at once
 

@@ -744,8 +744,9 @@ TEST_CASE("set_classifier_key sets one key as the file would, over what is set")
     CHECK(error_of_setting("tokenizer", "trigram") ==
           "classifier.tokenizer: unknown value \"trigram\" (expected one of word, chain, osb, "
           "sbph)");
-    CHECK(error_of_setting("algoritm", "naive").starts_with(
-        "classifier.algoritm: unknown key (expected one of tokenizer, algorithm, training_mode"));
+    CHECK(error_of_setting("algoritm", "naive")
+              .starts_with("classifier.algoritm: unknown key (expected one of tokenizer, "
+                           "algorithm, training_mode"));
     CHECK(error_of_setting("scoring.fisher_x", "2") ==
           "classifier.scoring.fisher_x: 2 is out of range (expected a number in (0, 1))");
     CHECK(error_of_setting("max_tokens", "many") ==

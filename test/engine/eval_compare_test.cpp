@@ -143,22 +143,22 @@ TEST_CASE("run_compare: results in the runs' order, every run once, jobs at a ti
 TEST_CASE("run_compare: a failing run stops the matrix and its error comes back") {
     const std::vector<CompareRun> runs = numbered_runs(50);
     std::atomic<int> started{0};
-    CHECK_THROWS_WITH_AS(run_compare(
-                             runs, 2,
-                             [&](const CompareRun& run) {
-                                 ++started;
-                                 if (run.values.at(0) == "3") {
-                                     throw std::runtime_error("database gone");
-                                 }
-                                 return EvalResult{};
-                             },
-                             {}),
+    CHECK_THROWS_WITH_AS(run_compare(runs, 2,
+                                     [&](const CompareRun& run) {
+                                         ++started;
+                                         if (run.values.at(0) == "3") {
+                                             throw std::runtime_error("database gone");
+                                         }
+                                         return EvalResult{};
+                                     },
+                                     {}),
                          "database gone", std::runtime_error);
     CHECK(started < 50);
 }
 
 TEST_CASE("run_eval reports the learned messages and the token rows they left") {
-    const std::filesystem::path dir = std::filesystem::path(DSPAMD_SOURCE_DIR) / "test" / "data" / "messages";
+    const std::filesystem::path dir =
+        std::filesystem::path(DSPAMD_SOURCE_DIR) / "test" / "data" / "messages";
     std::vector<IndexEntry> index = {
         {false, "plain_ham.eml", dir / "plain_ham.eml"},
         {true, "html_spam.eml", dir / "html_spam.eml"},

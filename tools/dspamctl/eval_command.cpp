@@ -21,9 +21,9 @@ namespace {
 // --tokenizer, --algorithm and --mode go through the configuration reader,
 // so they accept exactly what the file does and say so when they do not.
 void apply_overrides(const Arguments& args, ClassifierConfig& settings) {
-    for (const auto& [option, key] :
-         {std::pair{"tokenizer", "tokenizer"}, {"algorithm", "algorithm"},
-          {"mode", "training_mode"}}) {
+    for (const auto& [option, key] : {std::pair{"tokenizer", "tokenizer"},
+                                      {"algorithm", "algorithm"},
+                                      {"mode", "training_mode"}}) {
         if (auto value = args.value(option)) {
             try {
                 set_classifier_key(settings, key, *value);
@@ -123,7 +123,9 @@ int compare(const Arguments& args, const Config& config, const std::string& stor
     std::size_t finished = 0;
     const std::vector<EvalResult> results = run_compare(
         runs, jobs,
-        [&](const CompareRun& run) { return evaluate_fresh(run.config, store_kind, index, options); },
+        [&](const CompareRun& run) {
+            return evaluate_fresh(run.config, store_kind, index, options);
+        },
         [&](std::size_t i, const EvalResult& result) {
             ++finished;
             if (quiet) {
@@ -133,9 +135,8 @@ int compare(const Arguments& args, const Config& config, const std::string& stor
             for (const auto& [name, value] : settings_of(runs[i])) {
                 described += " " + name + "=" + value;
             }
-            std::fprintf(stderr, "[%zu/%zu]%s: (1-ROCA)%% %.3f in %.1f s\n", finished,
-                         runs.size(), described.c_str(), result.metrics.one_minus_roca,
-                         result.seconds);
+            std::fprintf(stderr, "[%zu/%zu]%s: (1-ROCA)%% %.3f in %.1f s\n", finished, runs.size(),
+                         described.c_str(), result.metrics.one_minus_roca, result.seconds);
             std::fflush(stderr);
         });
 
@@ -154,10 +155,10 @@ int compare(const Arguments& args, const Config& config, const std::string& stor
 }  // namespace
 
 int eval_command(const std::vector<std::string>& argv) {
-    Arguments args(argv,
-                   with_common({"scores", "store", "tokenizer", "algorithm", "mode", "jobs"},
-                               k_common_values),
-                   with_common({"json", "keep-store", "quiet", "compare"}, k_common_flags));
+    Arguments args(
+        argv,
+        with_common({"scores", "store", "tokenizer", "algorithm", "mode", "jobs"}, k_common_values),
+        with_common({"json", "keep-store", "quiet", "compare"}, k_common_flags));
     Config config = load_cli_config(args);
     apply_overrides(args, config.classifier);
     const std::string store_kind = args.value_or("store", "postgres");
@@ -171,7 +172,8 @@ int eval_command(const std::vector<std::string>& argv) {
         throw UsageError("eval takes exactly one INDEX file");
     }
     if (args.value("jobs")) {
-        throw UsageError("--jobs runs the settings of --compare in parallel: use it with --compare");
+        throw UsageError(
+            "--jobs runs the settings of --compare in parallel: use it with --compare");
     }
 
     std::vector<IndexEntry> index;
