@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "classifier/mime/ascii.h"
 #include "classifier/sedation.h"
 #include "engine/network.h"
 
@@ -751,6 +752,50 @@ Config parse_config(std::string_view text, const std::string& name) {
     }
     reader.finish();
     return config;
+}
+
+void set_classifier_key(ClassifierConfig& classifier, std::string_view key,
+                        std::string_view value) {
+    const auto bare_key_char = [](char c) {
+        return mime::is_alnum(c) || c == '_' || c == '-' || c == '.';
+    };
+    if (key.empty() || key.size() > k_max_text_setting_bytes ||
+        !std::all_of(key.begin(), key.end(), bare_key_char)) {
+        throw ConfigError("\"" + std::string(key) + "\" is not a classifier key");
+    }
+    // Quotes, backslashes and control characters would need TOML escapes; no
+    // classifier value has them.
+    const auto plain_char = [](char c) {
+        return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+    };
+    if (value.size() > k_max_text_setting_bytes ||
+        !std::all_of(value.begin(), value.end(), plain_char)) {
+        throw ConfigError("classifier." + std::string(key) + ": \"" + std::string(value) +
+                          "\" is not a value of a classifier key");
+    }
+    toml::table table;
+    const std::string origin = "classifier setting";
+    try {
+        table = toml::parse(std::string(key) + " = " + std::string(value), origin);
+    } catch (const toml::parse_error&) {
+        try {
+            table = toml::parse(std::string(key) + " = " + quote(value), origin);
+        } catch (const toml::parse_error& e) {
+            throw ConfigError("classifier." + std::string(key) + ": " +
+                              std::string(e.description()));
+        }
+    }
+    try {
+        TableReader reader(table, "classifier", origin);
+        read_classifier(reader, classifier);
+    } catch (const ConfigError& e) {
+        // "origin:line:column: what: message": the position means nothing here.
+        std::string_view message = e.what();
+        for (int separators = 0; separators < 3 && !message.empty(); ++separators) {
+            message.remove_prefix(std::min(message.size(), message.find(':') + 1));
+        }
+        throw ConfigError(std::string(mime::trim(message)));
+    }
 }
 
 Config load_config(const std::filesystem::path& path) {

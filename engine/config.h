@@ -150,6 +150,15 @@ Config load_config(const std::filesystem::path& path);
 // The same from text (tests); `name` stands for the file in messages.
 Config parse_config(std::string_view text, const std::string& name);
 
+// Sets one [classifier] key over `classifier`, checked as if the file had
+// `key = value` in its [classifier] table; a dotted key reaches a sub-table
+// ("scoring.fisher_x"). A value that is not a TOML value is read as a string
+// ("chain", "chi-square"). For settings given on the command line, so every
+// key the file knows works there too. Throws ConfigError with a message that
+// starts with the classifier key's path (there is no file position).
+void set_classifier_key(ClassifierConfig& classifier, std::string_view key,
+                        std::string_view value);
+
 // The file the tools read when --config is not given: $DSPAMD_CONFIG, then
 // the installed default.
 std::filesystem::path default_config_path();

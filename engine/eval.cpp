@@ -104,6 +104,11 @@ EvalResult run_eval(Filter& filter, const std::vector<IndexEntry>& index,
     result.noise_tokens = noise_tokens;
     result.seconds = elapsed();
     result.msgs_per_s = result.seconds > 0 ? static_cast<double>(run.size()) / result.seconds : 0;
+    Store& store = filter.store();
+    result.token_rows = store.token_rows(store.user_id(options.user));
+    for (const UserStats& stats : store.stats(options.user)) {
+        result.learned = stats.totals.spam_learned + stats.totals.innocent_learned;
+    }
     struct rusage usage {};
     if (getrusage(RUSAGE_SELF, &usage) == 0) {
         result.peak_rss_kb = usage.ru_maxrss;

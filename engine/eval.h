@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -43,6 +44,14 @@ struct EvalResult {
     double seconds = 0.0;
     double msgs_per_s = 0.0;
     long peak_rss_kb = 0;
+    // What the run left in the store: messages whose tokens are in the counts
+    // (the user's *_learned totals, corrections included) and token rows.
+    std::int64_t learned = 0;
+    std::int64_t token_rows = 0;
+    // Storage cost of learning; 0 when nothing was learned.
+    double rows_per_learned() const {
+        return learned > 0 ? static_cast<double>(token_rows) / static_cast<double>(learned) : 0.0;
+    }
 };
 
 struct EvalOptions {

@@ -74,6 +74,7 @@ public:
     std::map<std::string, std::string> preferences(std::string_view user);
 
     const Config& config() const { return m_config; }
+    Store& store() { return m_store; }  // for figures about what was stored (eval)
 
 private:
     struct UserContext {

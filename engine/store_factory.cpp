@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <pqxx/pqxx>
 
@@ -98,7 +99,10 @@ ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>
         m_location = m_impl->directory.string() + " (" + dsn + ")";
     } else {
         m_impl->server_dsn = config.database.dsn;
-        m_impl->database = "dspamd_eval_" + std::to_string(getpid());
+        // Numbered within the process: eval --compare --jobs N makes several
+        // at once on the same server.
+        static std::atomic<unsigned> made{0};
+        m_impl->database = "dspamd_eval_" + std::to_string(getpid()) + "_" + std::to_string(made++);
         pqxx::connection admin(m_impl->server_dsn);
         pqxx::nontransaction(admin).exec("CREATE DATABASE " + m_impl->database);
         dsn = with_database(m_impl->server_dsn, m_impl->database);

@@ -319,6 +319,11 @@ void CachedStore::set_preference(UserId user, std::string_view key, std::string_
     m_backing.set_preference(user, key, value);
 }
 
+std::int64_t CachedStore::token_rows(UserId user) {
+    flush();
+    return m_backing.token_rows(user);
+}
+
 std::vector<UserStats> CachedStore::stats(std::optional<std::string_view> user) {
     return m_backing.stats(user);
 }

@@ -38,6 +38,7 @@
 //   has counts, the cache clamps the merged view and the database clamps the
 //   own row: they differ until the entry is refetched (ttl_s).
 // - stats() and preferences() read the backing store: stats lag by the queue.
+//   token_rows() flushes first, so it counts every row learned before it.
 //
 // Crash window: a crash loses the queued training, never a message: normally
 // at most flush_interval_ms plus the duration of one flush (a batch per
@@ -166,6 +167,9 @@ public:
     // the flusher, and the rows dropped.
     void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
     std::optional<Signature> load_signature(UserId user, std::string_view id) override;
+    // Writes back what is queued first (may throw StoreUnavailable like
+    // flush()): only the backing store knows which rows exist.
+    std::int64_t token_rows(UserId user) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;

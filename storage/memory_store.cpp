@@ -249,10 +249,10 @@ std::int64_t MemoryStore::release_quarantine(std::string_view queue_id, std::str
     return released;
 }
 
-std::size_t MemoryStore::token_count(UserId user) const {
+std::int64_t MemoryStore::token_rows(UserId user) {
     std::lock_guard lock(m_mutex);
     const User* u = find_locked(user);
-    return u != nullptr ? u->tokens.size() : 0;
+    return u != nullptr ? static_cast<std::int64_t>(u->tokens.size()) : 0;
 }
 
 }  // namespace dspamd

@@ -20,6 +20,7 @@ public:
     Snapshot fetch(UserId user, std::span<const Token> tokens) override;
     void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
     std::optional<Signature> load_signature(UserId user, std::string_view id) override;
+    std::int64_t token_rows(UserId user) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
@@ -30,9 +31,6 @@ public:
     std::optional<QuarantineEntry> find_quarantine_by_signature(
         UserId user, std::string_view signature) override;
     std::int64_t release_quarantine(std::string_view queue_id, std::string_view host) override;
-
-    // How many token rows a user has (tests, evaluations).
-    std::size_t token_count(UserId user) const;
 
 private:
     struct User {

@@ -309,6 +309,14 @@ std::optional<Signature> PgStore::load_signature(UserId user, std::string_view i
     return signature;
 }
 
+std::int64_t PgStore::token_rows(UserId user) {
+    const pqxx::result result = run("count token rows", [&](pqxx::connection& conn) {
+        pqxx::nontransaction txn(conn);
+        return txn.exec_prepared(sql::k_token_rows, user);
+    });
+    return result[0][0].as<std::int64_t>();
+}
+
 std::map<std::string, std::string> PgStore::preferences(UserId user) {
     const pqxx::result result = run("load preferences", [&](pqxx::connection& conn) {
         pqxx::nontransaction txn(conn);

@@ -42,6 +42,7 @@ public:
     Snapshot fetch(UserId user, std::span<const Token> tokens) override;
     void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
     std::optional<Signature> load_signature(UserId user, std::string_view id) override;
+    std::int64_t token_rows(UserId user) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;

@@ -81,6 +81,10 @@ constexpr std::array k_statements = {
               "   AND (spam_hits < 0 OR innocent_hits < 0)"
               "   AND (spam_hits > 0 OR innocent_hits > 0)"},
 
+    // $1 user -> the number of token rows it owns (the primary key's index
+    // on (user_id, token) answers it).
+    Statement{k_token_rows, "SELECT count(*) FROM tokens WHERE user_id = $1"},
+
     // $1 user, $2..$9 deltas in the order of struct Totals.
     Statement{k_apply_totals,
               "INSERT INTO totals AS t (user_id, spam_learned, innocent_learned,"

@@ -21,6 +21,7 @@ inline constexpr const char* k_user_set_group = "user_set_group";
 inline constexpr const char* k_fetch = "fetch";
 inline constexpr const char* k_apply_tokens = "apply_tokens";
 inline constexpr const char* k_clamp_tokens = "clamp_tokens";
+inline constexpr const char* k_token_rows = "token_rows";
 inline constexpr const char* k_apply_totals = "apply_totals";
 inline constexpr const char* k_signature_store = "signature_store";
 inline constexpr const char* k_signature_load = "signature_load";

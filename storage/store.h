@@ -103,6 +103,10 @@ public:
 
     virtual std::optional<Signature> load_signature(UserId user, std::string_view id) = 0;
 
+    // How many token rows the user owns (not its merged group's): what its
+    // learning costs in storage. Rows left with no counts are not kept.
+    virtual std::int64_t token_rows(UserId user) = 0;
+
     // Per-user preferences (DSPAM's preference table), key -> value.
     virtual std::map<std::string, std::string> preferences(UserId user) = 0;
     virtual void set_preference(UserId user, std::string_view key, std::string_view value) = 0;

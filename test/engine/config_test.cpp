@@ -748,6 +748,54 @@ TEST_CASE("load_config reads a file and names it in errors") {
     std::filesystem::remove_all(dir);
 }
 
+std::string error_of_setting(std::string_view key, std::string_view value) {
+    ClassifierConfig classifier;
+    try {
+        set_classifier_key(classifier, key, value);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST_CASE("set_classifier_key sets one key as the file would, over what is set") {
+    ClassifierConfig c;
+    c.scoring.fisher_x = 0.3;
+    set_classifier_key(c, "tokenizer", "osb");  // bare names are read as strings
+    set_classifier_key(c, "algorithm", "chi-square");
+    set_classifier_key(c, "training_mode", "tum");
+    set_classifier_key(c, "scoring.fisher_s", "0.5");
+    set_classifier_key(c, "tone_margin", "7");  // an integer where a number is expected
+    set_classifier_key(c, "scoring.processor_bias", "false");
+    CHECK(c.tokenizer.kind == TokenizerKind::osb);
+    CHECK(c.scoring.algorithm == Algorithm::chi_square);
+    CHECK(c.training.mode == TrainingMode::tum);
+    CHECK(c.scoring.fisher_s == 0.5);
+    CHECK(c.training.tone_margin == 7.0);
+    CHECK_FALSE(c.scoring.processor_bias);
+    CHECK(c.scoring.fisher_x == 0.3);  // untouched keys keep their values
+    CHECK(c.tokenizer.max_tokens == TokenizerParams{}.max_tokens);
+
+    // Errors name the key and what was expected, without a file position.
+    CHECK(error_of_setting("tokenizer", "trigram") ==
+          "classifier.tokenizer: unknown value \"trigram\" (expected one of word, chain, osb, "
+          "sbph)");
+    CHECK(error_of_setting("algoritm", "naive")
+              .starts_with("classifier.algoritm: unknown key (expected one of tokenizer, "
+                           "algorithm, training_mode"));
+    CHECK(error_of_setting("scoring.fisher_x", "2") ==
+          "classifier.scoring.fisher_x: 2 is out of range (expected a number in (0, 1))");
+    CHECK(error_of_setting("max_tokens", "many") ==
+          "classifier.max_tokens: expected an integer, got a string");
+    CHECK(error_of_setting("scoring.prob_min", "0.99995") ==
+          "classifier.scoring.prob_min: prob_min (0.99995) must be less than prob_max (0.9999)");
+    CHECK(error_of_setting("tokenizer", "a\"b") ==
+          "classifier.tokenizer: \"a\"b\" is not a value of a classifier key");
+    CHECK(error_of_setting("", "x") == "\"\" is not a classifier key");
+    CHECK(error_of_setting("a b", "x") == "\"a b\" is not a classifier key");
+    CHECK(error_of_setting("a..b", "1").starts_with("classifier.a..b: "));
+}
+
 TEST_CASE("default_config_path prefers $DSPAMD_CONFIG") {
     {
         ScopedEnv env("DSPAMD_CONFIG", "/tmp/mine.toml");

@@ -31,6 +31,7 @@ public:
     Snapshot fetch(UserId, std::span<const Token>) override { down(); }
     void apply(UserId, const TrainingDelta&, const SignatureRecord*) override { down(); }
     std::optional<Signature> load_signature(UserId, std::string_view) override { down(); }
+    std::int64_t token_rows(UserId) override { down(); }
     std::map<std::string, std::string> preferences(UserId) override { down(); }
     void set_preference(UserId, std::string_view, std::string_view) override { down(); }
     std::vector<UserStats> stats(std::optional<std::string_view>) override { down(); }

@@ -74,6 +74,19 @@ TEST_CASE("cached pg store: learning written back, signatures found while queued
     CHECK(store.cache_stats().flushed_rows == 500);
 }
 
+TEST_CASE("cached pg store: token rows are counted after the queue is written") {
+    PgStore pg = make_pg();
+    CachedStoreOptions options;
+    options.background = false;
+    CachedStore store(pg, options);
+    contract::check_token_rows(store, "cached-rows-");
+    const UserId user = store.user_id("cached-rows-queued");
+    store.apply(user, make_delta({{1, 1, 0}, {2, 1, 0}}), nullptr);
+    CHECK(pg.token_rows(user) == 0);
+    CHECK(store.token_rows(user) == 2);
+    CHECK(pg.token_rows(user) == 2);
+}
+
 TEST_CASE("cached pg store: two MX hosts see each other's learning within flush + ttl") {
     PgStore pg_a = make_pg();
     PgStore pg_b = make_pg();

@@ -70,6 +70,10 @@ public:
         check();
         return inner.load_signature(user, id);
     }
+    std::int64_t token_rows(UserId user) override {
+        check();
+        return inner.token_rows(user);
+    }
     std::map<std::string, std::string> preferences(UserId user) override {
         check();
         return inner.preferences(user);
@@ -140,6 +144,7 @@ TEST_CASE("cached store: the Store contract over a MemoryStore, nothing flushed"
     CachedStore store(backing, manual_options());
     contract::check_users(store, "");
     contract::check_never_negative(store, "");
+    contract::check_token_rows(store, "");  // flushes: only the backing store knows its rows
     // Not check_merged_group: a group's learning queued in this cache reaches
     // its members only once flushed and refetched (the merged group case below).
     contract::check_signatures(store, "");
@@ -204,7 +209,7 @@ TEST_CASE("cached store: a long queue is written in batches of about batch_rows"
     store.apply(user, make_delta(deltas, totals), nullptr);
     store.flush();
     CHECK(backing.applies >= 3000 / 128);
-    CHECK(backing.inner.token_count(user) == 3000);
+    CHECK(backing.inner.token_rows(user) == 3000);
     CHECK(backing.inner.fetch(user, {}).totals == totals);
     CHECK(store.cache_stats().queued_rows == 0);
 }
@@ -402,7 +407,7 @@ TEST_CASE("cached store: entries are bounded, queued ones are not evicted") {
         return s.counts == Counts{1, 0};
     }));
     store.flush();
-    CHECK(backing.token_count(user) == 2'000);
+    CHECK(backing.token_rows(user) == 2'000);
 }
 
 TEST_CASE("cached store: entries older than ttl_s are read again") {

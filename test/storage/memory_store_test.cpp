@@ -28,6 +28,11 @@ TEST_CASE("memory store: counts never negative") {
     contract::check_never_negative(store, "");
 }
 
+TEST_CASE("memory store: token rows") {
+    MemoryStore store;
+    contract::check_token_rows(store, "");
+}
+
 TEST_CASE("memory store: merged group") {
     MemoryStore store;
     contract::check_merged_group(store, "");
@@ -65,15 +70,6 @@ TEST_CASE("clean_text makes any bytes storable") {
     CHECK(clean_text("j\xc3\xbcrgen", 2) == "j");  // never half a character
     CHECK(clean_text("j\xc3\xbcrgen", 3) == "j\xc3\xbc");
     CHECK(clean_text("", 5).empty());
-}
-
-TEST_CASE("memory store: empty token rows are dropped") {
-    MemoryStore store;
-    const UserId user = store.user_id("rows");
-    store.apply(user, contract::make_delta({{1, 1, 0}, {2, 0, 1}}), nullptr);
-    CHECK(store.token_count(user) == 2);
-    store.apply(user, contract::make_delta({{1, -1, 0}, {3, -1, -1}}), nullptr);
-    CHECK(store.token_count(user) == 1);
 }
 
 TEST_CASE("memory store: concurrent learners") {

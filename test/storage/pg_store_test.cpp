@@ -138,6 +138,11 @@ TEST_CASE("pg store: counts never negative") {
     CHECK(query_int("SELECT count(*) FROM tokens WHERE spam_hits < 0 OR innocent_hits < 0") == 0);
 }
 
+TEST_CASE("pg store: token rows") {
+    PgStore store = make_store();
+    contract::check_token_rows(store, "rows-");
+}
+
 TEST_CASE("pg store: merged group") {
     PgStore store = make_store();
     contract::check_merged_group(store, "merged-");

@@ -129,6 +129,26 @@ inline void check_never_negative(Store& store, const std::string& prefix) {
     CHECK(counts_of(store, user, 11) == Counts{0, 3});
 }
 
+// token_rows counts the user's own rows: rows left empty are gone, another
+// user's and the merged group's rows are not counted.
+inline void check_token_rows(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "rows");
+    const UserId other = store.user_id(prefix + "rows-other");
+    const UserId group = store.user_id(prefix + "rows-group");
+    CHECK(store.token_rows(user) == 0);
+    store.apply(user, make_delta({{1, 1, 0}, {2, 0, 1}, {3, 2, 2}, {4, 0, 0}}), nullptr);
+    store.apply(other, make_delta({{1, 5, 5}, {9, 1, 0}}), nullptr);
+    store.apply(group, make_delta({{5, 1, 0}, {6, 1, 0}, {7, 1, 0}}), nullptr);
+    store.set_merge_group(user, group);
+    CHECK(store.token_rows(user) == 3);
+    CHECK(store.token_rows(other) == 2);
+    // Emptied rows go, clamped ones stay; a decrement of an absent token adds none.
+    store.apply(user, make_delta({{1, -1, 0}, {3, -5, 0}, {8, -1, -1}}), nullptr);
+    CHECK(store.token_rows(user) == 2);
+    CHECK(counts_of(store, user, 3) == Counts{0, 2});
+    store.set_merge_group(user, std::nullopt);
+}
+
 inline void check_merged_group(Store& store, const std::string& prefix) {
     const UserId user = store.user_id(prefix + "member");
     const UserId group = store.user_id(prefix + "group");

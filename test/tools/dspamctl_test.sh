@@ -46,6 +46,17 @@ expect_output() {  # expect_output NAME PATTERN
   fi
 }
 
+expect_error() {  # expect_error NAME PATTERN: the last command's standard error
+  checks=$((checks + 1))
+  if grep -Eq -- "$2" "$work/err"; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: standard error lacks /$2/"
+    sed 's/^/  | /' "$work/err" | head -20
+    failures=$((failures + 1))
+  fi
+}
+
 messages() {  # messages spam|ham COUNT: the first COUNT messages of a class
   grep "^$1 " "$corpus/full/index" | head -n "$2" | sed "s|^$1 \.\./|$corpus/|"
 }
@@ -105,6 +116,51 @@ check "check-config finds the typo" 78 "$dspamctl" check-config --config "$work/
 checks=$((checks + 1))
 if grep -q "typo.toml:3:1" "$work/err"; then echo "ok   typo names file:line:column"; else
   echo "FAIL typo message: $(cat "$work/err")"; failures=$((failures + 1)); fi
+
+# eval --compare on the first 200 messages: one row per combination, the
+# settings columns first, TUM among them; bad axes are usage errors.
+head -n 200 "$corpus/full/index" | sed "s|\.\./data/|$corpus/data/|" >"$work/slice200"
+check "eval --compare runs a matrix" 0 "$dspamctl" eval "$work/slice200" --store memory --quiet \
+  --jobs 2 --compare tokenizer=chain,osb mode=teft,tum algorithm=graham
+expect_output "compare prints one header" \
+  "^tokenizer +algorithm +mode +\(1-ROCA\)% +FPR % +FNR % +accuracy % +learned +rows +rows/learned +msgs/s$"
+checks=$((checks + 1))
+if [[ $(wc -l <"$work/out") -eq 5 ]]; then echo "ok   compare prints 4 rows"; else
+  echo "FAIL compare rows: $(cat "$work/out")"; failures=$((failures + 1)); fi
+number="[0-9]+(\.[0-9]+)?"
+for row in "chain +graham +teft" "chain +graham +tum" "osb +graham +teft" "osb +graham +tum"; do
+  expect_output "compare row $row" "^$row( +$number){4} +200 +[0-9]+ +[0-9]+ +[0-9]+$"
+done
+cp "$work/out" "$work/compare-memory"
+check "eval --compare --json" 0 "$dspamctl" eval "$work/slice200" --store memory --quiet --json \
+  --compare mode=tum,toe "scoring.fisher_x=0.4,0.5"
+checks=$((checks + 1))
+if python3 - "$work/out" <<'PY'; then echo "ok   compare JSON has a run per combination"; else
+import json, sys
+runs = json.load(open(sys.argv[1]))
+assert [(r["mode"], r["scoring.fisher_x"]) for r in runs] == [
+    ("tum", "0.4"), ("tum", "0.5"), ("toe", "0.4"), ("toe", "0.5")], runs
+for r in runs:
+    assert r["messages"] == 200 and r["learned"] > 0 and r["token_rows"] > 0, r
+    assert abs(r["rows_per_learned"] - r["token_rows"] / r["learned"]) < 0.01, r
+PY
+  echo "FAIL compare JSON: $(head -c 600 "$work/out")"; failures=$((failures + 1)); fi
+check "eval --compare on PostgreSQL" 0 "$dspamctl" eval "$work/slice200" --quiet --jobs 2 \
+  --compare tokenizer=chain,osb mode=teft algorithm=graham
+checks=$((checks + 1))
+if diff <(grep teft "$work/compare-memory" | awk '{print $1, $4, $5, $6, $7, $8, $9}') \
+        <(awk 'NR > 1 {print $1, $4, $5, $6, $7, $8, $9}' "$work/out") >/dev/null; then
+  echo "ok   PostgreSQL and memory give the same figures and rows"; else
+  echo "FAIL PostgreSQL figures differ: $(cat "$work/out")"; failures=$((failures + 1)); fi
+check "compare: unknown axis" 64 "$dspamctl" eval "$work/slice200" --store memory --compare colour=red
+expect_error "unknown axis names the key" "--compare: classifier.colour: unknown key \(expected one of tokenizer, "
+check "compare: unknown value" 64 "$dspamctl" eval "$work/slice200" --store memory \
+  --compare tokenizer=chain,trigram
+expect_error "unknown value names the expected ones" \
+  'unknown value "trigram" \(expected one of word, chain, osb, sbph\)'
+check "compare: malformed axis" 64 "$dspamctl" eval "$work/slice200" --store memory --compare tum
+check "compare: bad --jobs" 64 "$dspamctl" eval "$work/slice200" --store memory --jobs 0 --compare
+check "eval: --algorithm checked like the file" 64 "$dspamctl" eval "$work/slice200" --algorithm fischer
 
 check "db stop" 0 "$dspamctl" db stop
 mkdir -p "$work/nowhere"

@@ -46,6 +46,10 @@ Commands:
              [--tokenizer K] [--algorithm A] [--mode M] [--bnr] [--whitelist]
              [--sedation N] [--tct]
                            TREC-style online accuracy run on a fresh store
+  eval INDEX --compare [KEY=VALUE,...]... [--jobs N] [--json] [--store S]
+                           the same for every combination of the values of
+                           [classifier] keys (tokenizer, algorithm, mode, ...),
+                           each on a fresh store, N at a time: one table
 
 Every command takes --config FILE (default: $DSPAMD_CONFIG, then the installed
 dspamd.toml) and --verbose.

@@ -1,5 +1,6 @@
 // dspamctl eval: the TREC online protocol on a fresh store, with figures
-// printed as a table or as one JSON object.
+// printed as a list or as one JSON object; with --compare, a matrix of
+// settings, each on a fresh store of its own, printed as one table.
 #include <unistd.h>
 
 #include <charconv>
@@ -7,52 +8,46 @@
 #include <fstream>
 #include <iostream>
 
-#include "classifier/sedation.h"
 #include "engine/eval.h"
+#include "engine/eval_compare.h"
 #include "engine/store_factory.h"
 #include "storage/memory_store.h"
 #include "tools/dspamctl/commands.h"
+#include "tools/dspamctl/eval_report.h"
 
 namespace dspamd::cli {
 namespace {
 
+// --tokenizer, --algorithm, --mode and the feature switches go through the
+// configuration reader, so they accept exactly what the file does and say so
+// when they do not.
 void apply_overrides(const Arguments& args, ClassifierConfig& settings) {
-    if (auto name = args.value("tokenizer");
-        name && !parse_tokenizer_kind(*name, settings.tokenizer.kind)) {
-        throw UsageError("--tokenizer must be word, chain, osb or sbph");
+    for (const auto& [option, key] : {std::pair{"tokenizer", "tokenizer"},
+                                      {"algorithm", "algorithm"},
+                                      {"mode", "training_mode"}}) {
+        if (auto value = args.value(option)) {
+            try {
+                set_classifier_key(settings, key, *value);
+            } catch (const ConfigError& e) {
+                throw UsageError(std::string("--") + option + ": " + e.what());
+            }
+        }
     }
-    if (auto name = args.value("algorithm");
-        name && !parse_algorithm(*name, settings.scoring.algorithm)) {
-        throw UsageError("--algorithm must be graham, burton, robinson, chi-square or naive");
-    }
-    if (auto name = args.value("mode"); name && !parse_training_mode(*name, settings.training.mode)) {
-        throw UsageError("--mode must be teft, toe, tum, notrain or tone");
-    }
-    if (args.flag("bnr")) {
-        settings.bnr.enabled = true;
-    }
-    if (args.flag("whitelist")) {
-        settings.whitelist.enabled = true;
-    }
-    if (args.flag("tct")) {
-        settings.test_conditional.enabled = true;
+    // DSPAM's learning features, off unless asked for.
+    for (const auto& [flag, key] : {std::pair{"bnr", "enable_bnr"},
+                                    {"whitelist", "enable_whitelist"},
+                                    {"tct", "test_conditional_training"}}) {
+        if (args.flag(flag)) {
+            set_classifier_key(settings, key, "true");
+        }
     }
     if (auto level = args.value("sedation")) {
-        int parsed = -1;
-        const char* end = level->data() + level->size();
-        auto [ptr, ec] = std::from_chars(level->data(), end, parsed);
-        if (ec != std::errc{} || ptr != end || parsed < 0 || parsed > k_max_sedation) {
-            throw UsageError("--sedation must be a number from 0 to 10");
+        try {
+            set_classifier_key(settings, "statistical_sedation", *level);
+        } catch (const ConfigError& e) {
+            throw UsageError(std::string("--sedation: ") + e.what());
         }
-        settings.statistical_sedation = parsed;
     }
-}
-
-std::string features_text(const ClassifierConfig& s) {
-    return std::string("bnr=") + (s.bnr.enabled ? "on" : "off") +
-           " whitelist=" + (s.whitelist.enabled ? "on" : "off") +
-           " sedation=" + std::to_string(s.statistical_sedation) +
-           " tct=" + (s.test_conditional.enabled ? "on" : "off");
 }
 
 void print_progress(const EvalProgress& p) {
@@ -67,76 +62,136 @@ void print_progress(const EvalProgress& p) {
     std::fflush(stderr);
 }
 
-void print_table(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
-                 const Totals& t) {
-    const Confusion& c = r.metrics.confusion;
-    std::printf("settings   tokenizer=%s algorithm=%s mode=%s store=%s\n",
-                std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
-                std::string(algorithm_name(s.scoring.algorithm)).c_str(),
-                std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
-    std::printf("features   %s\n", features_text(s).c_str());
-    std::printf("messages   %zu (%zu ham, %zu spam)\n", r.messages, c.ham(), c.spam());
-    std::printf("FPR        %.3f %%  (%zu ham judged spam)\n", 100 * r.metrics.fpr, c.ham_as_spam);
-    std::printf("FNR        %.3f %%  (%zu spam judged ham)\n", 100 * r.metrics.fnr, c.spam_as_ham);
-    std::printf("accuracy   %.3f %%\n", 100 * r.metrics.accuracy);
-    std::printf("(1-ROCA)%%  %.4f\n", r.metrics.one_minus_roca);
-    std::printf("msgs/s     %.1f  (%.1f s)\n", r.msgs_per_s, r.seconds);
-    std::printf("peak RSS   %ld KiB\n", r.peak_rss_kb);
-    std::printf("learned    %lld spam, %lld innocent (%lld + %lld of them repeats or corpus)\n",
-                static_cast<long long>(t.spam_learned), static_cast<long long>(t.innocent_learned),
-                static_cast<long long>(t.spam_corpusfed),
-                static_cast<long long>(t.innocent_corpusfed));
-    std::printf("whitelist  %zu verdicts Whitelisted\n", r.whitelisted);
-    std::printf("BNR        %zu tokens dropped in %zu messages\n", r.noise_tokens,
-                r.noise_messages);
+// A fresh store for one run of a matrix; the store is gone when it returns.
+EvalResult evaluate_fresh(const Config& config, const std::string& store_kind,
+                          const std::vector<IndexEntry>& index, const EvalOptions& options) {
+    if (store_kind == "memory") {
+        MemoryStore store;
+        Filter filter(config, store);
+        return run_eval(filter, index, options);
+    }
+    ScratchStore scratch(config);
+    Filter filter(config, scratch.store());
+    return run_eval(filter, index, options);
 }
 
-void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store,
-                const Totals& t) {
-    const Confusion& c = r.metrics.confusion;
-    // Rates are fractions (0..1); the *_pct keys give the same in percent.
-    std::printf(
-        "{\"messages\": %zu, \"ham\": %zu, \"spam\": %zu, \"false_positives\": %zu, "
-        "\"false_negatives\": %zu, \"fpr\": %.6f, \"fnr\": %.6f, \"accuracy\": %.6f, "
-        "\"fpr_pct\": %.4f, \"fnr_pct\": %.4f, \"accuracy_pct\": %.4f, \"roca_pct\": %.6f, "
-        "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"tokenizer\": \"%s\", "
-        "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\", \"features\": \"%s\", \"whitelisted\": %zu, "
-        "\"noise_messages\": %zu, \"noise_tokens\": %zu, "
-        "\"spam_learned\": %lld, \"innocent_learned\": %lld, \"spam_corpusfed\": %lld, "
-        "\"innocent_corpusfed\": %lld}\n",
-        r.messages, c.ham(), c.spam(), c.ham_as_spam, c.spam_as_ham, r.metrics.fpr, r.metrics.fnr,
-        r.metrics.accuracy, 100 * r.metrics.fpr, 100 * r.metrics.fnr, 100 * r.metrics.accuracy,
-        r.metrics.one_minus_roca, r.msgs_per_s, r.seconds, r.peak_rss_kb,
-        std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
-        std::string(algorithm_name(s.scoring.algorithm)).c_str(),
-        std::string(training_mode_name(s.training.mode)).c_str(), store.c_str(),
-        features_text(s).c_str(), r.whitelisted, r.noise_messages, r.noise_tokens, static_cast<long long>(t.spam_learned),
-        static_cast<long long>(t.innocent_learned), static_cast<long long>(t.spam_corpusfed),
-        static_cast<long long>(t.innocent_corpusfed));
+std::size_t parse_jobs(const Arguments& args) {
+    const std::string text = args.value_or("jobs", "1");
+    std::size_t jobs = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), jobs);
+    if (error != std::errc{} || end != text.data() + text.size() || jobs < 1 ||
+        jobs > k_max_compare_jobs) {
+        throw UsageError("--jobs must be a number from 1 to " + std::to_string(k_max_compare_jobs));
+    }
+    return jobs;
 }
 
-// The evaluated user's totals at the end of the run (zero when unknown).
-Totals final_totals(Store& store, const std::string& user) {
-    const std::vector<UserStats> rows = store.stats(user);
-    return rows.empty() ? Totals{} : rows.front().totals;
+// --compare: every operand KEY=VALUES is an axis, the other one the index.
+int compare(const Arguments& args, const Config& config, const std::string& store_kind) {
+    if (args.value("scores") || args.flag("keep-store")) {
+        throw UsageError("--scores and --keep-store take a single run, not --compare");
+    }
+    std::vector<std::string> paths;
+    std::vector<CompareAxis> axes;
+    std::vector<CompareRun> runs;
+    try {
+        for (const std::string& operand : args.operands()) {
+            if (operand.find('=') == std::string::npos) {
+                paths.push_back(operand);
+            } else {
+                axes.push_back(parse_compare_axis(operand));
+            }
+        }
+        runs = expand_compare(config, axes);
+    } catch (const CompareError& e) {
+        throw UsageError(std::string("--compare: ") + e.what());
+    }
+    if (paths.size() != 1) {
+        throw UsageError("eval takes exactly one INDEX file");
+    }
+    const std::size_t jobs = parse_jobs(args);
+    std::vector<IndexEntry> index;
+    try {
+        index = read_index(paths.front());
+    } catch (const std::runtime_error& e) {
+        throw InputError(e.what());
+    }
+
+    // Axes beyond the three that every row shows get columns of their own.
+    std::vector<std::size_t> extra_axes;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+        if (axes[i].key != "tokenizer" && axes[i].key != "algorithm" &&
+            axes[i].key != "training_mode") {
+            extra_axes.push_back(i);
+        }
+    }
+    auto settings_of = [&](const CompareRun& run) {
+        Settings extra;
+        for (const std::size_t i : extra_axes) {
+            extra.emplace_back(axes[i].key, run.values[i]);
+        }
+        return run_settings(run.config.classifier, extra);
+    };
+
+    EvalOptions options;
+    options.user = args.value_or("user", "eval");
+    const bool quiet = args.flag("quiet");
+    std::size_t finished = 0;
+    const std::vector<EvalResult> results = run_compare(
+        runs, jobs,
+        [&](const CompareRun& run) {
+            return evaluate_fresh(run.config, store_kind, index, options);
+        },
+        [&](std::size_t i, const EvalResult& result) {
+            ++finished;
+            if (quiet) {
+                return;
+            }
+            std::string described;
+            for (const auto& [name, value] : settings_of(runs[i])) {
+                described += " " + name + "=" + value;
+            }
+            std::fprintf(stderr, "[%zu/%zu]%s: (1-ROCA)%% %.3f in %.1f s\n", finished, runs.size(),
+                         described.c_str(), result.metrics.one_minus_roca, result.seconds);
+            std::fflush(stderr);
+        });
+
+    std::vector<MatrixRow> rows;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        rows.push_back({settings_of(runs[i]), results[i]});
+    }
+    if (args.flag("json")) {
+        print_matrix_json(stdout, rows, store_kind);
+    } else {
+        print_matrix(stdout, rows);
+    }
+    return k_exit_ok;
 }
 
 }  // namespace
 
 int eval_command(const std::vector<std::string>& argv) {
-    Arguments args(argv,
-                   with_common({"scores", "store", "tokenizer", "algorithm", "mode", "sedation"},
-                               k_common_values),
-                   with_common({"json", "keep-store", "quiet", "bnr", "whitelist", "tct"},
-                               k_common_flags));
-    if (args.operands().size() != 1) {
-        throw UsageError("eval takes exactly one INDEX file");
-    }
+    Arguments args(
+        argv,
+        with_common({"scores", "store", "tokenizer", "algorithm", "mode", "jobs", "sedation"},
+                    k_common_values),
+        with_common({"json", "keep-store", "quiet", "compare", "bnr", "whitelist", "tct"},
+                    k_common_flags));
     Config config = load_cli_config(args);
     apply_overrides(args, config.classifier);
     const std::string store_kind = args.value_or("store", "postgres");
     if (store_kind != "postgres" && store_kind != "memory") {
         throw UsageError("--store must be postgres or memory");
+    }
+    if (args.flag("compare")) {
+        return compare(args, config, store_kind);
+    }
+    if (args.operands().size() != 1) {
+        throw UsageError("eval takes exactly one INDEX file");
+    }
+    if (args.value("jobs")) {
+        throw UsageError(
+            "--jobs runs the settings of --compare in parallel: use it with --compare");
     }
 
     std::vector<IndexEntry> index;
@@ -160,26 +215,20 @@ int eval_command(const std::vector<std::string>& argv) {
     }
 
     EvalResult result;
-    Totals totals;
-    if (store_kind == "memory") {
-        MemoryStore store;
-        Filter filter(config, store);
-        result = run_eval(filter, index, options);
-        totals = final_totals(store, options.user);
+    if (store_kind == "memory" || !args.flag("keep-store")) {
+        result = evaluate_fresh(config, store_kind, index, options);
     } else {
         ScratchStore scratch(config);
-        if (args.flag("keep-store")) {
-            scratch.keep();
-            std::fprintf(stderr, "keeping the store at %s\n", scratch.location().c_str());
-        }
+        scratch.keep();
+        std::fprintf(stderr, "keeping the store at %s\n", scratch.location().c_str());
         Filter filter(config, scratch.store());
         result = run_eval(filter, index, options);
-        totals = final_totals(scratch.store(), options.user);
     }
+    const Settings settings = run_settings(config.classifier);
     if (args.flag("json")) {
-        print_json(result, config.classifier, store_kind, totals);
+        print_run_json(stdout, result, settings, store_kind);
     } else {
-        print_table(result, config.classifier, store_kind, totals);
+        print_run(stdout, result, settings, store_kind);
     }
     return k_exit_ok;
 }
