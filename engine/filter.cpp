@@ -104,7 +104,8 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     record.id = new_signature_id();
     LearnContext learn_context;
     learn_context.confidence = outcome.verdict.confidence;
-    learn_context.score = outcome.verdict.score;
+    learn_context.score = outcome.verdict.counts_score;
+    learn_context.logistic = outcome.verdict.logistic_steps;
     learn_context.totals = snapshot.totals;
     TrainingDelta delta = learn_classified(snapshot.stats, outcome.verdict.result,
                                            settings.training, record.signature, learn_context);
@@ -117,7 +118,14 @@ void Filter::train(std::string_view raw, std::string_view user, Class cls) {
     const UserContext context = user_context(user);
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
-    m_store.apply(context.id, learn_corpus(tokens.tokens, cls), nullptr);
+    // The weights' step depends on how they score the message now: one fetch,
+    // only for the algorithms that have weights.
+    std::optional<LogisticSteps> logistic;
+    if (uses_weights(context.settings.scoring.algorithm)) {
+        const Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
+        logistic = combine(snapshot.stats, snapshot.totals, context.settings.scoring).logistic_steps;
+    }
+    m_store.apply(context.id, learn_corpus(tokens.tokens, cls, logistic), nullptr);
 }
 
 RetrainStatus Filter::retrain(std::string_view user, std::string_view signature_id, Class right) {
@@ -147,7 +155,7 @@ RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view use
     // Without a signature nobody knows what was learned from this message, so
     // nothing is taken away: the right class is learned as from a corpus.
     // Safe when the message was never seen; under TEFT its old learning stays.
-    m_store.apply(context.id, learn_corpus(tokens.tokens, right), nullptr);
+    m_store.apply(context.id, learn_corpus(tokens.tokens, right, verdict.logistic_steps), nullptr);
     return RetrainStatus::corrected;
 }
 

@@ -1,7 +1,30 @@
 // Per-user preferences over the global classifier settings.
 #include "engine/preferences.h"
 
+#include <charconv>
+
 namespace dspamd {
+namespace {
+
+// A finite number in [low, high] (or (low, high] when low is exclusive),
+// written in full: "10", "0.1". Leaves `out` alone otherwise.
+bool parse_number(const std::string& text, double low, bool low_inclusive, double high,
+                  double& out) {
+    double value = 0.0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, error] = std::from_chars(text.data(), end, value);
+    if (error != std::errc{} || ptr != end || text.empty()) {
+        return false;
+    }
+    const bool above = low_inclusive ? value >= low : value > low;
+    if (!above || !(value <= high)) {
+        return false;
+    }
+    out = value;
+    return true;
+}
+
+}  // namespace
 
 ClassifierConfig apply_preferences(const ClassifierConfig& base,
                                    const std::map<std::string, std::string>& preferences,
@@ -15,6 +38,12 @@ ClassifierConfig apply_preferences(const ClassifierConfig& base,
             ok = parse_algorithm(value, settings.scoring.algorithm);
         } else if (key == "tokenizer") {
             ok = parse_tokenizer_kind(value, settings.tokenizer.kind);
+        } else if (key == "logisticRate") {
+            ok = parse_number(value, 0.0, false, k_max_logistic_rate,
+                              settings.scoring.logistic_rate);
+        } else if (key == "fisherWeight") {
+            ok = parse_number(value, 0.0, true, k_max_fisher_weight,
+                              settings.scoring.fisher_weight);
         } else {
             continue;  // preferences of other parts (actions, web UI) are not ours
         }

@@ -1,6 +1,8 @@
 // Per-user preferences (DSPAM's preference table) over the global settings.
-// Keys use DSPAM's names: trainingMode, algorithm, tokenizer. A bad value is
-// reported and ignored, so one user's typo cannot stop their mail.
+// Keys use DSPAM's names: trainingMode, algorithm, tokenizer; and dspamd's
+// logisticRate and fisherWeight ([classifier.scoring] logistic_rate and
+// fisher_weight, same ranges). A bad value is reported and ignored, so one
+// user's typo cannot stop their mail.
 #pragma once
 
 #include <map>

@@ -21,10 +21,12 @@ void apply_overrides(const Arguments& args, ClassifierConfig& settings) {
     }
     if (auto name = args.value("algorithm");
         name && !parse_algorithm(*name, settings.scoring.algorithm)) {
-        throw UsageError("--algorithm must be graham, burton, robinson, chi-square or naive");
+        throw UsageError(
+            "--algorithm must be graham, burton, robinson, chi-square, naive, fisher, logistic "
+            "or fisher-logistic");
     }
     if (auto name = args.value("mode"); name && !parse_training_mode(*name, settings.training.mode)) {
-        throw UsageError("--mode must be teft, toe, tum or notrain");
+        throw UsageError("--mode must be teft, toe, tum, notrain or tone");
     }
 }
 
