@@ -84,7 +84,7 @@ constexpr std::array k_statements = {
               " SET spam_hits = greatest(0, spam_hits), innocent_hits = greatest(0, innocent_hits)"
               " WHERE user_id = $1 AND token = ANY($2::bigint[])"
               "   AND (spam_hits < 0 OR innocent_hits < 0)"
-              "   AND (spam_hits > 0 OR innocent_hits > 0)"},
+              "   AND (spam_hits > 0 OR innocent_hits > 0 OR weight <> 0)"},
 
     // $1 user, $2..$9 deltas in the order of struct Totals.
     Statement{k_apply_totals,
