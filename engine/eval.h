@@ -40,6 +40,9 @@ struct EvalResult {
     double seconds = 0.0;
     double msgs_per_s = 0.0;
     long peak_rss_kb = 0;
+    // Filled by the caller, which owns the store: the storage cost of the run.
+    std::int64_t learned = 0;      // messages whose counts were learned (*_learned totals)
+    std::int64_t token_rows = -1;  // token rows in the store after the run; -1: not counted
 };
 
 struct EvalOptions {

@@ -81,6 +81,7 @@ struct ScratchStore::Impl {
     std::string server_dsn;                    // the configured server and
     std::string database;                      //   a database made for the run
     std::filesystem::path directory;
+    std::string dsn;                           // the scratch database
 };
 
 ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>()) {
@@ -106,6 +107,12 @@ ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>
     }
     migrate(dsn);
     m_store = std::make_unique<PgStore>(store_options(config.database, dsn));
+    m_impl->dsn = dsn;
+}
+
+std::int64_t ScratchStore::token_rows() {
+    pqxx::connection conn(m_impl->dsn);
+    return pqxx::nontransaction(conn).exec("SELECT count(*) FROM tokens")[0][0].as<std::int64_t>();
 }
 
 ScratchStore::~ScratchStore() {

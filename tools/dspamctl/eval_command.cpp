@@ -42,6 +42,10 @@ void print_progress(const EvalProgress& p) {
     std::fflush(stderr);
 }
 
+double rows_per_message(const EvalResult& r) {
+    return r.messages > 0 ? static_cast<double>(r.token_rows) / static_cast<double>(r.messages) : 0;
+}
+
 void print_table(const EvalResult& r, const ClassifierConfig& s, const std::string& store) {
     const Confusion& c = r.metrics.confusion;
     std::printf("settings   tokenizer=%s algorithm=%s mode=%s store=%s\n",
@@ -55,6 +59,9 @@ void print_table(const EvalResult& r, const ClassifierConfig& s, const std::stri
     std::printf("(1-ROCA)%%  %.4f\n", r.metrics.one_minus_roca);
     std::printf("msgs/s     %.1f  (%.1f s)\n", r.msgs_per_s, r.seconds);
     std::printf("peak RSS   %ld KiB\n", r.peak_rss_kb);
+    std::printf("learned    %lld messages' counts\n", static_cast<long long>(r.learned));
+    std::printf("token rows %lld  (%.1f per message)\n", static_cast<long long>(r.token_rows),
+                rows_per_message(r));
 }
 
 void print_json(const EvalResult& r, const ClassifierConfig& s, const std::string& store) {
@@ -64,11 +71,14 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         "{\"messages\": %zu, \"ham\": %zu, \"spam\": %zu, \"false_positives\": %zu, "
         "\"false_negatives\": %zu, \"fpr\": %.6f, \"fnr\": %.6f, \"accuracy\": %.6f, "
         "\"fpr_pct\": %.4f, \"fnr_pct\": %.4f, \"accuracy_pct\": %.4f, \"roca_pct\": %.6f, "
-        "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"tokenizer\": \"%s\", "
+        "\"msgs_per_s\": %.2f, \"seconds\": %.2f, \"peak_rss_kb\": %ld, \"learned\": %lld, "
+        "\"token_rows\": %lld, \"rows_per_message\": %.2f, \"tokenizer\": \"%s\", "
         "\"algorithm\": \"%s\", \"mode\": \"%s\", \"store\": \"%s\"}\n",
         r.messages, c.ham(), c.spam(), c.ham_as_spam, c.spam_as_ham, r.metrics.fpr, r.metrics.fnr,
         r.metrics.accuracy, 100 * r.metrics.fpr, 100 * r.metrics.fnr, 100 * r.metrics.accuracy,
         r.metrics.one_minus_roca, r.msgs_per_s, r.seconds, r.peak_rss_kb,
+        static_cast<long long>(r.learned), static_cast<long long>(r.token_rows),
+        rows_per_message(r),
         std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
         std::string(algorithm_name(s.scoring.algorithm)).c_str(),
         std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
@@ -111,11 +121,20 @@ int eval_command(const std::vector<std::string>& argv) {
         options.progress = print_progress;
     }
 
+    // What the run stored: every message learns the weights of fisher-logistic,
+    // only some learn counts.
+    const auto count_learned = [&](Store& store, EvalResult& r) {
+        for (const UserStats& stats : store.stats(options.user)) {
+            r.learned += stats.totals.spam_learned + stats.totals.innocent_learned;
+        }
+    };
     EvalResult result;
     if (store_kind == "memory") {
         MemoryStore store;
         Filter filter(config, store);
         result = run_eval(filter, index, options);
+        count_learned(store, result);
+        result.token_rows = static_cast<std::int64_t>(store.token_count(store.user_id(options.user)));
     } else {
         ScratchStore scratch(config);
         if (args.flag("keep-store")) {
@@ -124,6 +143,8 @@ int eval_command(const std::vector<std::string>& argv) {
         }
         Filter filter(config, scratch.store());
         result = run_eval(filter, index, options);
+        count_learned(scratch.store(), result);
+        result.token_rows = scratch.token_rows();
     }
     if (args.flag("json")) {
         print_json(result, config.classifier, store_kind);
