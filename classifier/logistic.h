@@ -25,6 +25,11 @@ constexpr double weight_value(std::int64_t fixed) {
     return static_cast<double>(fixed) / k_weight_unit;
 }
 
+// The largest step a signature may record: η/√n·2^32 stays below 2^42 for
+// any configured η (<= 1000); the bound keeps a correction's difference of
+// two steps far inside int64 whatever a stored signature says.
+constexpr std::int64_t k_max_weight_step = std::int64_t{1} << 52;
+
 // The sigmoid σ(x) = 1/(1 + e^-x), computed without overflow either way.
 double logistic(double x);
 

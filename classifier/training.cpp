@@ -26,7 +26,8 @@
 //   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected,
 //            bit 3 logistic steps follow
 //   varint   number of learned tokens, varint number of unlearned tokens
-//   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 3
+//   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 3;
+//            spam in [0, k_max_weight_step], innocent in [-k_max_weight_step, 0]
 //   varints  learned tokens ascending: the first as is, then each minus the
 //            previous (>= 1); then the unlearned tokens the same way
 // Varints are LEB128 (7 bits a byte, least significant first), minimal;
@@ -389,6 +390,11 @@ bool decode_signature(std::string_view bytes, Signature& out) {
             return false;
         }
         decoded.logistic = LogisticSteps{unzigzag(spam), unzigzag(innocent)};
+        // Learning spam never lowers a weight, learning innocent never raises one.
+        if (decoded.logistic->spam < 0 || decoded.logistic->spam > k_max_weight_step ||
+            decoded.logistic->innocent > 0 || decoded.logistic->innocent < -k_max_weight_step) {
+            return false;
+        }
     }
     decoded.result = (flags & k_flag_spam) != 0 ? Class::spam : Class::innocent;
     decoded.totals_learned = (flags & k_flag_totals_learned) != 0;

@@ -667,14 +667,22 @@ TEST_CASE("signature with steps: round trip, and version 1 still decodes") {
     s.unlearned = {5};
     for (const LogisticSteps& steps :
          {LogisticSteps{0, 0}, LogisticSteps{1, -1}, k_steps,
-          LogisticSteps{std::numeric_limits<std::int64_t>::max(),
-                        std::numeric_limits<std::int64_t>::min()}}) {
+          LogisticSteps{k_max_weight_step, -k_max_weight_step}}) {
         s.logistic = steps;
         const std::string bytes = encode_signature(s);
         CHECK(bytes[0] == 2);
         Signature out;
         REQUIRE(decode_signature(bytes, out));
         CHECK(out == s);
+    }
+    // Steps of the wrong sign or beyond any rate are refused: a correction's
+    // difference of two steps can never overflow.
+    for (const LogisticSteps& steps :
+         {LogisticSteps{-1, 0}, LogisticSteps{0, 1}, LogisticSteps{k_max_weight_step + 1, 0},
+          LogisticSteps{0, std::numeric_limits<std::int64_t>::min()}}) {
+        s.logistic = steps;
+        Signature out;
+        CHECK_FALSE(decode_signature(encode_signature(s), out));
     }
     // Version 1, as written before weights: innocent, totals learned, learned
     // {5, 300}, unlearned {6}.
