@@ -29,7 +29,16 @@
 
 namespace dspamd {
 
-enum class Algorithm { graham, burton, robinson, chi_square, naive, fisher, logistic, fisher_logistic };
+enum class Algorithm {
+    graham,
+    burton,
+    robinson,
+    chi_square,
+    naive,
+    fisher,
+    logistic,
+    fisher_logistic
+};
 
 // Defaults are DSPAM 3.10's (src/libdspam.c, src/libdspam_objects.h).
 struct ScoringParams {
@@ -58,9 +67,9 @@ struct ScoringParams {
     double fisher_x = 0.45;       // a token never seen leans innocent: false positives cost more
     double fisher_cutoff = 0.5;   // fisher: spam when the probability > cutoff (score > 0)
     // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
-    double logistic_rate = 10.0;     // η: the step of every weight per learned message
-    double fisher_weight = 0.1;      // λ: fisher_logistic's score = logistic + λ·fisher
-    double logistic_cutoff = 0.5;    // spam when the probability > cutoff (score > 0)
+    double logistic_rate = 10.0;   // η: the step of every weight per learned message
+    double fisher_weight = 0.1;    // λ: fisher_logistic's score = logistic + λ·fisher
+    double logistic_cutoff = 0.5;  // spam when the probability > cutoff (score > 0)
 };
 
 // A token that decided the verdict, for X-DSPAM-Factors.

@@ -123,7 +123,8 @@ void Filter::train(std::string_view raw, std::string_view user, Class cls) {
     std::optional<LogisticSteps> logistic;
     if (uses_weights(context.settings.scoring.algorithm)) {
         const Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
-        logistic = combine(snapshot.stats, snapshot.totals, context.settings.scoring).logistic_steps;
+        logistic =
+            combine(snapshot.stats, snapshot.totals, context.settings.scoring).logistic_steps;
     }
     m_store.apply(context.id, learn_corpus(tokens.tokens, cls, logistic), nullptr);
 }

@@ -42,8 +42,8 @@ ClassifierConfig apply_preferences(const ClassifierConfig& base,
             ok = parse_number(value, 0.0, false, k_max_logistic_rate,
                               settings.scoring.logistic_rate);
         } else if (key == "fisherWeight") {
-            ok = parse_number(value, 0.0, true, k_max_fisher_weight,
-                              settings.scoring.fisher_weight);
+            ok =
+                parse_number(value, 0.0, true, k_max_fisher_weight, settings.scoring.fisher_weight);
         } else {
             continue;  // preferences of other parts (actions, web UI) are not ours
         }

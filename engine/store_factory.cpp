@@ -81,7 +81,8 @@ struct ScratchStore::Impl {
     std::string server_dsn;                    // the configured server and
     std::string database;                      //   a database made for the run
     std::filesystem::path directory;
-    std::string dsn;                           // the scratch database
+    // The scratch database, whichever of the two it is.
+    std::string dsn;
 };
 
 ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>()) {

@@ -821,8 +821,8 @@ void CachedStore::write_user(UserBatch& user) {
             const auto [spam_first, spam_second] = split(row.change.spam);
             const auto [innocent_first, innocent_second] = split(row.change.innocent);
             if (spam_first != 0 || innocent_first != 0 || row.change.weight != 0) {
-                first.tokens.push_back({row.token, to_delta(spam_first), to_delta(innocent_first),
-                                        row.change.weight});
+                first.tokens.push_back(
+                    {row.token, to_delta(spam_first), to_delta(innocent_first), row.change.weight});
             }
             if (spam_second != 0 || innocent_second != 0) {
                 second.tokens.push_back(

@@ -58,10 +58,9 @@ std::vector<TokenStat> many(std::size_t n, std::int64_t spam, std::int64_t innoc
     return stats;
 }
 
-const Algorithm k_all_algorithms[] = {Algorithm::graham,     Algorithm::burton,
-                                      Algorithm::robinson,   Algorithm::chi_square,
-                                      Algorithm::naive,      Algorithm::fisher,
-                                      Algorithm::logistic,   Algorithm::fisher_logistic};
+const Algorithm k_all_algorithms[] = {
+    Algorithm::graham, Algorithm::burton, Algorithm::robinson, Algorithm::chi_square,
+    Algorithm::naive,  Algorithm::fisher, Algorithm::logistic, Algorithm::fisher_logistic};
 
 }  // namespace
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <string>
@@ -564,11 +564,11 @@ std::map<Token, std::int64_t> weights_of(const FakeStore& store) {
 TEST_CASE("logistic steps: η·(y - p)/√n in 2^-32 units, from one p for both classes") {
     // Hand-built: score 0 gives p = 1/2; 4 tokens, η = 10: ±10·0.5/2 = ±2.5.
     const LogisticSteps even = logistic_steps(0.0, 4, 10.0);
-    CHECK(even.spam == 10737418240);       // 2.5 · 2^32
+    CHECK(even.spam == 10737418240);  // 2.5 · 2^32
     CHECK(even.innocent == -10737418240);
     // p = σ(ln 3) = 3/4, 9 tokens, η = 6: spam 6·(1/4)/3 = 0.5, innocent -6·(3/4)/3 = -1.5.
     const LogisticSteps leaning = logistic_steps(std::log(3.0), 9, 6.0);
-    CHECK(leaning.spam == 2147483648);      // 0.5 · 2^32
+    CHECK(leaning.spam == 2147483648);       // 0.5 · 2^32
     CHECK(leaning.innocent == -6442450944);  // -1.5 · 2^32
     CHECK(weight_value(leaning.spam) == 0.5);
     // Their difference is always η/√n: learning the other class moves by that.
@@ -606,8 +606,8 @@ TEST_CASE("every classified message adds its class's step to every token, whatev
     }
     // Without steps (the count-only algorithms) weights are not touched.
     Signature sig;
-    const TrainingDelta d = learn_classified(k_message, Class::innocent, mode(TrainingMode::teft),
-                                             sig, LearnContext{});
+    const TrainingDelta d =
+        learn_classified(k_message, Class::innocent, mode(TrainingMode::teft), sig, LearnContext{});
     CHECK(std::all_of(d.tokens.begin(), d.tokens.end(),
                       [](const TokenDelta& t) { return t.weight == 0; }));
     CHECK_FALSE(sig.logistic.has_value());
@@ -665,9 +665,8 @@ TEST_CASE("signature with steps: round trip, and version 1 still decodes") {
     s.totals_learned = true;
     s.learned = {4, 9, 1ULL << 63};
     s.unlearned = {5};
-    for (const LogisticSteps& steps :
-         {LogisticSteps{0, 0}, LogisticSteps{1, -1}, k_steps,
-          LogisticSteps{k_max_weight_step, -k_max_weight_step}}) {
+    for (const LogisticSteps& steps : {LogisticSteps{0, 0}, LogisticSteps{1, -1}, k_steps,
+                                       LogisticSteps{k_max_weight_step, -k_max_weight_step}}) {
         s.logistic = steps;
         const std::string bytes = encode_signature(s);
         CHECK(bytes[0] == 2);

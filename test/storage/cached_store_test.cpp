@@ -232,7 +232,8 @@ TEST_CASE("cached store: only missing tokens go to the backing store, unknown on
 // leaves, at every step in the cache's view and after each flush in the
 // backing store; with evictions, tokens applied before ever being fetched,
 // and flushes at random points.
-TEST_CASE("cached store: exact counts and weights against a reference after many applies and flushes") {
+TEST_CASE(
+    "cached store: exact counts and weights against a reference after many applies and flushes") {
     MemoryStore backing;
     MemoryStore reference;
     CachedStoreOptions options = manual_options();
@@ -249,7 +250,7 @@ TEST_CASE("cached store: exact counts and weights against a reference after many
         std::uniform_int_distribution<int> amount(-3, 3);
         // Weights: the logistic learner's fixed-point steps, either sign, not clamped.
         std::uniform_int_distribution<std::int64_t> weight(-(std::int64_t{1} << 40),
-                                                            std::int64_t{1} << 40);
+                                                           std::int64_t{1} << 40);
         std::set<Token> chosen;
         for (int k = 0; k < 40; ++k) {
             chosen.insert(pick(random));

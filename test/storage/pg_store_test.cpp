@@ -201,8 +201,13 @@ TEST_CASE("pg store: token purge like DSPAM's purge.sql") {
     // 1: little weight, 2: hapax, 3: heavy, 4: heavy but unused for long, 5: fresh hapax,
     // 6: no hits, a fresh logistic weight, 7: no hits and a weight back at 0 (empty)
     store.apply(user,
-                contract::make_delta({{1, 2, 1}, {2, 1, 0}, {3, 50, 50}, {4, 50, 50}, {5, 0, 1},
-                                      {6, 0, 0, -4}, {7, 0, 0, 3}}),
+                contract::make_delta({{1, 2, 1},
+                                      {2, 1, 0},
+                                      {3, 50, 50},
+                                      {4, 50, 50},
+                                      {5, 0, 1},
+                                      {6, 0, 0, -4},
+                                      {7, 0, 0, 3}}),
                 nullptr);
     store.apply(user, contract::make_delta({{7, 0, 0, -3}}), nullptr);
     const std::string uid = std::to_string(user);

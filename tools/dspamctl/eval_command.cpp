@@ -78,8 +78,7 @@ void print_json(const EvalResult& r, const ClassifierConfig& s, const std::strin
         r.metrics.accuracy, 100 * r.metrics.fpr, 100 * r.metrics.fnr, 100 * r.metrics.accuracy,
         r.metrics.one_minus_roca, r.msgs_per_s, r.seconds, r.peak_rss_kb,
         static_cast<long long>(r.learned), static_cast<long long>(r.token_rows),
-        rows_per_message(r),
-        std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
+        rows_per_message(r), std::string(tokenizer_kind_name(s.tokenizer.kind)).c_str(),
         std::string(algorithm_name(s.scoring.algorithm)).c_str(),
         std::string(training_mode_name(s.training.mode)).c_str(), store.c_str());
 }
@@ -134,7 +133,8 @@ int eval_command(const std::vector<std::string>& argv) {
         Filter filter(config, store);
         result = run_eval(filter, index, options);
         count_learned(store, result);
-        result.token_rows = static_cast<std::int64_t>(store.token_count(store.user_id(options.user)));
+        result.token_rows =
+            static_cast<std::int64_t>(store.token_count(store.user_id(options.user)));
     } else {
         ScratchStore scratch(config);
         if (args.flag("keep-store")) {
