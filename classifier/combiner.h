@@ -6,30 +6,45 @@
 //   chi_square  Fisher-Robinson inverse chi-square over all tokens outside the
 //               exclusion radius
 //   naive       plain naive Bayes over all tokens
-//   fisher      dspamd's default: Fisher-Robinson over every token, seen or
-//               not, with no cut-offs (bogofilter's method), ranked by the
-//               log ratio of the two chi-square tails
+//   fisher      Fisher-Robinson over every token, seen or not, with no
+//               cut-offs (bogofilter's method), ranked by the log ratio of the
+//               two chi-square tails
+//   logistic    online logistic regression over every token's weight
+//               (classifier/logistic.h)
+//   fisher_logistic  dspamd's default: logistic's score plus
+//               fisher_weight × fisher's score (ARCHITECTURE.md)
 // Besides the class and DSPAM's probability/confidence, every verdict carries
 // `score`, an unsaturated log-odds spamminess used to rank messages: it keeps
 // its order where the probability has long rounded to 0 or 1.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "classifier/logistic.h"
 #include "classifier/types.h"
 
 namespace dspamd {
 
-enum class Algorithm { graham, burton, robinson, chi_square, naive, fisher };
+enum class Algorithm {
+    graham,
+    burton,
+    robinson,
+    chi_square,
+    naive,
+    fisher,
+    logistic,
+    fisher_logistic
+};
 
 // Defaults are DSPAM 3.10's (src/libdspam.c, src/libdspam_objects.h).
 struct ScoringParams {
     // dspamd's default, chosen by measurement (ARCHITECTURE.md); DSPAM's was
     // chi_square (with the osb tokenizer and TEFT).
-    Algorithm algorithm = Algorithm::fisher;
+    Algorithm algorithm = Algorithm::fisher_logistic;
     int min_hits = 5;                  // fewer hits: the token is unknown
     double unknown_probability = 0.4;  // probability of an unknown token (Graham; DSPAM's .4)
     bool processor_bias = false;       // innocent hits count twice (DSPAM's processorBias)
@@ -51,6 +66,10 @@ struct ScoringParams {
     double fisher_s = 0.1;        // strength of the prior
     double fisher_x = 0.45;       // a token never seen leans innocent: false positives cost more
     double fisher_cutoff = 0.5;   // fisher: spam when the probability > cutoff (score > 0)
+    // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
+    double logistic_rate = 10.0;   // η: the step of every weight per learned message
+    double fisher_weight = 0.1;    // λ: fisher_logistic's score = logistic + λ·fisher
+    double logistic_cutoff = 0.5;  // spam when the probability > cutoff (score > 0)
 };
 
 // A token that decided the verdict, for X-DSPAM-Factors.
@@ -69,6 +88,13 @@ struct Verdict {
     // outside its neutral band, where DSPAM reports probability 0 and score
     // is 0 (no evidence).
     double score = 0.0;
+    // The score TONE's margin reads: the count-based combiner's own (fisher's
+    // for fisher_logistic, whose counts learn like fisher's); `score` for the
+    // others.
+    double counts_score = 0.0;
+    // logistic and fisher_logistic: what learning this message as either
+    // class adds to each of its tokens' weights.
+    std::optional<LogisticSteps> logistic_steps;
     std::vector<Factor> factors;
 };
 
@@ -81,6 +107,11 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
 // Graham's p(w) with min_hits and the clamps; for chi_square Robinson's f(w)
 // on top (DSPAM switches the p-value to Robinson's with chi-square).
 double token_probability(const Counts& counts, const Totals& totals, const ScoringParams& params);
+
+// logistic and fisher_logistic: the algorithms that read and learn weights.
+constexpr bool uses_weights(Algorithm algorithm) {
+    return algorithm == Algorithm::logistic || algorithm == Algorithm::fisher_logistic;
+}
 
 bool parse_algorithm(std::string_view name, Algorithm& out);
 std::string_view algorithm_name(Algorithm algorithm);

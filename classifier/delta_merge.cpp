@@ -11,7 +11,7 @@ TrainingDelta merge_deltas(const TrainingDelta& a, const TrainingDelta& b) {
     auto ia = a.tokens.begin();
     auto ib = b.tokens.begin();
     auto push = [&sum](const TokenDelta& d) {
-        if (d.spam != 0 || d.innocent != 0) {
+        if (d.spam != 0 || d.innocent != 0 || d.weight != 0) {
             sum.tokens.push_back(d);
         }
     };
@@ -21,7 +21,8 @@ TrainingDelta merge_deltas(const TrainingDelta& a, const TrainingDelta& b) {
         } else if (ia == a.tokens.end() || ib->token < ia->token) {
             push(*ib++);
         } else {
-            push(TokenDelta{ia->token, ia->spam + ib->spam, ia->innocent + ib->innocent});
+            push(TokenDelta{ia->token, ia->spam + ib->spam, ia->innocent + ib->innocent,
+                            ia->weight + ib->weight});
             ++ia;
             ++ib;
         }

@@ -41,13 +41,15 @@ constexpr std::array<std::pair<std::string_view, TokenizerKind>, 4> k_tokenizers
     {"sbph", TokenizerKind::sbph},
 }};
 
-constexpr std::array<std::pair<std::string_view, Algorithm>, 6> k_algorithms{{
+constexpr std::array<std::pair<std::string_view, Algorithm>, 8> k_algorithms{{
     {"graham", Algorithm::graham},
     {"burton", Algorithm::burton},
     {"robinson", Algorithm::robinson},
     {"chi-square", Algorithm::chi_square},
     {"naive", Algorithm::naive},
     {"fisher", Algorithm::fisher},
+    {"logistic", Algorithm::logistic},
+    {"fisher-logistic", Algorithm::fisher_logistic},
 }};
 
 constexpr std::array<std::pair<std::string_view, TrainingMode>, 5> k_training_modes{{

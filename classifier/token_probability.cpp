@@ -86,7 +86,7 @@ double fisher_probability(const Counts& counts, const Totals& totals, const Scor
 }  // namespace
 
 double token_probability(const Counts& counts, const Totals& totals, const ScoringParams& params) {
-    if (params.algorithm == Algorithm::fisher) {
+    if (params.algorithm == Algorithm::fisher || params.algorithm == Algorithm::fisher_logistic) {
         return fisher_probability(counts, totals, params);
     }
     const double p = graham_probability(counts, totals, params);

@@ -17,15 +17,23 @@
 // here *_learned always counts exactly the messages whose tokens are in the
 // store, because token probabilities divide by it.
 //
-// Signature encoding, version 1:
-//   byte     version (1)
+// Weights: learn_classified adds steps.of(result) to every token; a
+// correction A -> B adds steps.of(B) - steps.of(A) to every token. Integers
+// all the way, so learn, correct and correct back leave each weight as it was.
+//
+// Signature encoding, version 2:
+//   byte     version (2)
 //   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected,
-//            bit 3 repeats follow, bit 4 withdrawn
+//            bit 3 repeats follow, bit 4 withdrawn, bit 5 logistic steps follow
 //   varint   repeats (only with bit 3; >= 1)
 //   varint   number of learned tokens, varint number of unlearned tokens
+//   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 3;
+//            spam in [0, k_max_weight_step], innocent in [-k_max_weight_step, 0]
 //   varints  learned tokens ascending: the first as is, then each minus the
 //            previous (>= 1); then the unlearned tokens the same way
-// Varints are LEB128 (7 bits a byte, least significant first), minimal.
+// Varints are LEB128 (7 bits a byte, least significant first), minimal;
+// zigzag maps 0, -1, 1, -2 ... to 0, 1, 2, 3 ... Version 1, written before
+// weights existed, is version 2 without bit 5 and is still read.
 #include "classifier/training.h"
 
 #include <algorithm>
@@ -35,14 +43,17 @@
 namespace dspamd {
 namespace {
 
-constexpr std::uint8_t k_signature_version = 1;
+constexpr std::uint8_t k_signature_version = 2;
+constexpr std::uint8_t k_signature_version_without_weights = 1;
 constexpr std::uint8_t k_flag_spam = 0x01;
 constexpr std::uint8_t k_flag_totals_learned = 0x02;
 constexpr std::uint8_t k_flag_corrected = 0x04;
 constexpr std::uint8_t k_flag_repeats = 0x08;
 constexpr std::uint8_t k_flag_withdrawn = 0x10;
-constexpr std::uint8_t k_known_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected |
-                                       k_flag_repeats | k_flag_withdrawn;
+constexpr std::uint8_t k_flag_logistic = 0x20;
+constexpr std::uint8_t k_version_1_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected |
+                                           k_flag_repeats | k_flag_withdrawn;
+constexpr std::uint8_t k_known_flags = k_version_1_flags | k_flag_logistic;
 constexpr std::uint64_t k_max_repeats = 1000;  // far above any iteration limit
 constexpr std::size_t k_max_varint_bytes = 10;  // ceil(64 / 7)
 
@@ -91,6 +102,14 @@ void put_varint(std::string& out, std::uint64_t value) {
         value >>= 7;
     }
     out.push_back(static_cast<char>(value));
+}
+
+std::uint64_t zigzag(std::int64_t value) {
+    return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
+}
+
+std::int64_t unzigzag(std::uint64_t value) {
+    return static_cast<std::int64_t>((value >> 1) ^ (~(value & 1) + 1));
 }
 
 void put_tokens(std::string& out, const std::vector<Token>& tokens) {
@@ -210,16 +229,22 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     const bool near_error =
         mode == TrainingMode::tone && std::fabs(context.score) < params.tone_margin;
     const bool learns = mode == TrainingMode::teft || mode == TrainingMode::tum || near_error;
+    // NOTRAIN learns nothing, weights included; every other mode moves the
+    // weights on every message (the logistic learner's own rule).
+    if (mode != TrainingMode::notrain) {
+        signature.logistic = context.logistic;
+    }
+    const std::int64_t weight_step = signature.logistic ? signature.logistic->of(result) : 0;
     for (const TokenStat& stat : sorted) {
         const bool learn_token =
             mode == TrainingMode::teft || near_error ||
             (mode == TrainingMode::tum && tum_learns(stat, params, context.confidence));
-        if (learn_token) {
-            delta.tokens.push_back(delta_for(stat.token, result, 1));
-            signature.learned.push_back(stat.token);
-        } else {
-            signature.unlearned.push_back(stat.token);
+        TokenDelta d = delta_for(stat.token, result, learn_token ? 1 : 0);
+        d.weight = weight_step;
+        if (!d.empty()) {
+            delta.tokens.push_back(d);
         }
+        (learn_token ? signature.learned : signature.unlearned).push_back(stat.token);
     }
     if (learns) {
         learned_total(delta.totals, result) += 1;
@@ -230,10 +255,14 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     return delta;
 }
 
-TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls) {
+TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
+                           const std::optional<LogisticSteps>& logistic) {
     TrainingDelta delta;
+    const std::int64_t weight_step = logistic ? logistic->of(cls) : 0;
     for (Token token : sorted_unique(std::vector<Token>(tokens.begin(), tokens.end()))) {
-        delta.tokens.push_back(delta_for(token, cls, 1));
+        TokenDelta d = delta_for(token, cls, 1);
+        d.weight = weight_step;
+        delta.tokens.push_back(d);
     }
     learned_total(delta.totals, cls) += 1;
     corpusfed_total(delta.totals, cls) += 1;
@@ -256,11 +285,14 @@ TrainingDelta correct(Signature& signature, Class right, const TrainingParams& p
     // An error trains every token (DSPAM: source=error bypasses TUM and TOE);
     // NOTRAIN only takes back what was learned.
     const bool learns = params.mode != TrainingMode::notrain;
+    const std::int64_t weight_change =
+        signature.logistic ? signature.logistic->of(right) - signature.logistic->of(wrong) : 0;
 
     auto learned_it = learned.begin();
     for (Token token : all) {
         TokenDelta d;
         d.token = token;
+        d.weight = weight_change;
         if (learned_it != learned.end() && *learned_it == token) {
             (wrong == Class::spam ? d.spam : d.innocent) = -1;
             ++learned_it;
@@ -268,7 +300,7 @@ TrainingDelta correct(Signature& signature, Class right, const TrainingParams& p
         if (learns) {
             (right == Class::spam ? d.spam : d.innocent) = 1;
         }
-        if (d.spam != 0 || d.innocent != 0) {
+        if (!d.empty()) {
             delta.tokens.push_back(d);
         }
     }
@@ -331,12 +363,19 @@ std::string encode_signature(const Signature& signature) {
     if (signature.withdrawn) {
         flags |= k_flag_withdrawn;
     }
+    if (signature.logistic) {
+        flags |= k_flag_logistic;
+    }
     out.push_back(static_cast<char>(flags));
     if (signature.repeats > 0) {
         put_varint(out, signature.repeats);
     }
     put_varint(out, learned.size());
     put_varint(out, unlearned.size());
+    if (signature.logistic) {
+        put_varint(out, zigzag(signature.logistic->spam));
+        put_varint(out, zigzag(signature.logistic->innocent));
+    }
     put_tokens(out, learned);
     put_tokens(out, unlearned);
     return out;
@@ -346,8 +385,14 @@ bool decode_signature(std::string_view bytes, Signature& out) {
     Reader reader(bytes);
     std::uint8_t version = 0;
     std::uint8_t flags = 0;
-    if (!reader.byte(version) || version != k_signature_version || !reader.byte(flags) ||
-        (flags & ~k_known_flags) != 0) {
+    if (!reader.byte(version) || !reader.byte(flags)) {
+        return false;
+    }
+    const std::uint8_t allowed = version == k_signature_version ? k_known_flags
+                                 : version == k_signature_version_without_weights
+                                     ? k_version_1_flags
+                                     : 0;
+    if (allowed == 0 || (flags & ~allowed) != 0) {
         return false;
     }
     std::uint64_t repeats = 0;
@@ -361,6 +406,19 @@ bool decode_signature(std::string_view bytes, Signature& out) {
         return false;
     }
     Signature decoded;
+    if ((flags & k_flag_logistic) != 0) {
+        std::uint64_t spam = 0;
+        std::uint64_t innocent = 0;
+        if (!reader.varint(spam) || !reader.varint(innocent)) {
+            return false;
+        }
+        decoded.logistic = LogisticSteps{unzigzag(spam), unzigzag(innocent)};
+        // Learning spam never lowers a weight, learning innocent never raises one.
+        if (decoded.logistic->spam < 0 || decoded.logistic->spam > k_max_weight_step ||
+            decoded.logistic->innocent > 0 || decoded.logistic->innocent < -k_max_weight_step) {
+            return false;
+        }
+    }
     decoded.result = (flags & k_flag_spam) != 0 ? Class::spam : Class::innocent;
     decoded.totals_learned = (flags & k_flag_totals_learned) != 0;
     decoded.corrected = (flags & k_flag_corrected) != 0;

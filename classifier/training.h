@@ -18,6 +18,13 @@
 // A correction of a signature moves the counts it learned from the wrong class
 // to the right one, so the store ends up as if the message had been learned
 // right in the first place (an error always trains every token, in TUM too).
+//
+// Weights (classifier/logistic.h) are not counts: when the verdict carries
+// logistic steps, every classified message adds its class's step to every
+// one of its tokens, whatever the mode (the regression learns from every
+// message; the mode only says what the counts learn). The signature keeps
+// both steps, so a correction takes back exactly the step added and adds the
+// right class's, computed from the same p.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "classifier/logistic.h"
 #include "classifier/types.h"
 
 namespace dspamd {
@@ -48,14 +56,17 @@ struct TrainingParams {
 // Left out, TUM takes the verdict as confident and TOE has no warm-up.
 struct LearnContext {
     double confidence = 1.0;
-    double score = 0.0;  // the verdict's score (TONE); 0 = no margin: learn
+    double score = 0.0;  // the verdict's counts_score (TONE); 0 = no margin: learn
     std::optional<Totals> totals;
+    std::optional<LogisticSteps> logistic;  // the verdict's steps; none: weights untouched
 };
 
 struct TokenDelta {
     Token token = 0;
     std::int32_t spam = 0;
     std::int32_t innocent = 0;
+    std::int64_t weight = 0;  // added to the weight as is, never clamped
+    bool empty() const { return spam == 0 && innocent == 0 && weight == 0; }
     friend bool operator==(const TokenDelta&, const TokenDelta&) = default;
 };
 
@@ -81,6 +92,9 @@ struct Signature {
     // *_learned and *_corpusfed.
     std::uint32_t repeats = 0;
     bool withdrawn = false;  // unlearned (classifier/unlearn.h): nothing of it is in the store
+    // The weight steps of the classification: every token (learned and
+    // unlearned) holds steps.of(result). None: the weights were not touched.
+    std::optional<LogisticSteps> logistic;
     friend bool operator==(const Signature&, const Signature&) = default;
 };
 
@@ -92,8 +106,11 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
                                const LearnContext& context = {});
 
 // Corpus feeding (dspamctl train): learn the tokens as `cls` without a
-// classification; counted in *_corpusfed and *_learned.
-TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls);
+// classification; counted in *_corpusfed and *_learned. With `logistic` (the
+// steps of the message as the weights score it now), every token's weight
+// takes the step of `cls` too.
+TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
+                           const std::optional<LogisticSteps>& logistic = std::nullopt);
 
 // A user's correction: the message of `signature` is really `right`. Returns
 // an empty delta when the signature already says `right`. Updates `signature`
@@ -103,8 +120,9 @@ TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls);
 TrainingDelta correct(Signature& signature, Class right, const TrainingParams& params);
 
 // Signatures are stored as bytes: a compact, versioned encoding (sorted tokens
-// as varint deltas, see training.cpp). decode_signature returns false on
-// malformed input (then `out` is unchanged).
+// as varint deltas, see training.cpp). encode_signature writes version 2;
+// decode_signature reads versions 1 and 2 and returns false on malformed
+// input (then `out` is unchanged).
 std::string encode_signature(const Signature& signature);
 bool decode_signature(std::string_view bytes, Signature& out);
 

@@ -20,10 +20,13 @@ constexpr std::string_view class_name(Class c) {
     return c == Class::spam ? "spam" : "innocent";
 }
 
-// How often a token was learned in each class (DSPAM's spam_hits/innocent_hits).
+// How often a token was learned in each class (DSPAM's spam_hits/innocent_hits),
+// and its logistic-regression weight in 2^-32 units (classifier/logistic.h).
+// Hits are clamped at zero; the weight is a plain sum, merged groups add it.
 struct Counts {
     std::int64_t spam = 0;
     std::int64_t innocent = 0;
+    std::int64_t weight = 0;
     friend bool operator==(const Counts&, const Counts&) = default;
 };
 

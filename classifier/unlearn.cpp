@@ -40,6 +40,8 @@ TrainingDelta unlearn_signature(Signature& signature) {
         (signature.result == Class::spam ? d.spam : d.innocent) = -1;
         delta.tokens.push_back(d);
     }
+    // Every token of the message, learned or not, holds the weight step.
+    const std::int64_t weight_step = signature.logistic ? -signature.logistic->of(signature.result) : 0;
     const bool spam = signature.result == Class::spam;
     if (signature.totals_learned) {
         (spam ? delta.totals.spam_learned : delta.totals.innocent_learned) = -1;
@@ -56,6 +58,17 @@ TrainingDelta unlearn_signature(Signature& signature) {
     std::set_union(learned.begin(), learned.end(), seen.begin(), seen.end(),
                    std::back_inserter(all));
     all.erase(std::unique(all.begin(), all.end()), all.end());
+    if (weight_step != 0) {
+        TrainingDelta weights;
+        for (Token token : all) {
+            TokenDelta d;
+            d.token = token;
+            d.weight = weight_step;
+            weights.tokens.push_back(d);
+        }
+        delta = merge_deltas(delta, weights);
+    }
+    signature.logistic.reset();
     signature.learned.clear();
     signature.unlearned = std::move(all);
     signature.totals_learned = false;

@@ -84,6 +84,9 @@ void learn_sender(Token sender, Class result, TrainingDelta& delta, Signature& s
     TokenDelta d;
     d.token = sender;
     (result == Class::spam ? d.spam : d.innocent) = 1;
+    // Every token of a signature holds its weight step (training.h), so a
+    // correction or an unlearning of it stays exact.
+    d.weight = signature.logistic ? signature.logistic->of(result) : 0;
     auto at = std::lower_bound(delta.tokens.begin(), delta.tokens.end(), sender,
                                [](const TokenDelta& t, Token token) { return t.token < token; });
     if (at != delta.tokens.end() && at->token == sender) {

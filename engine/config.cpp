@@ -446,6 +446,12 @@ void read_scoring(TableReader& reader, ScoringParams& scoring) {
     reader.real("fisher_s", scoring.fisher_s, RealRange{0.0, false, k_unbounded, false});
     reader.real("fisher_x", scoring.fisher_x, k_open_unit);
     reader.real("fisher_cutoff", scoring.fisher_cutoff, k_open_unit);
+    // A bounded rate keeps each fixed-point step far inside int64.
+    reader.real("logistic_rate", scoring.logistic_rate,
+                RealRange{0.0, false, k_max_logistic_rate, true});
+    reader.real("fisher_weight", scoring.fisher_weight,
+                RealRange{0.0, true, k_max_fisher_weight, true});
+    reader.real("logistic_cutoff", scoring.logistic_cutoff, k_open_unit);
     reader.finish();
 
     if (scoring.prob_min >= scoring.prob_max) {

@@ -36,6 +36,12 @@ struct DatabaseConfig {
     std::string system_user = "dspamd";  // runs the embedded cluster when started as root
 };
 
+// Upper bounds of the logistic learner's settings, for the config file and
+// per-user preferences alike: a bounded rate keeps each fixed-point weight
+// step far inside int64.
+inline constexpr double k_max_logistic_rate = 1000.0;
+inline constexpr double k_max_fisher_weight = 1000.0;
+
 struct ClassifierConfig {
     TokenizerParams tokenizer;
     ScoringParams scoring;

@@ -198,7 +198,8 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     record.id = new_signature_id();
     LearnContext learn_context;
     learn_context.confidence = outcome.verdict.confidence;
-    learn_context.score = outcome.verdict.score;
+    learn_context.score = outcome.verdict.counts_score;
+    learn_context.logistic = outcome.verdict.logistic_steps;
     learn_context.totals = scored.snapshot.totals;
     std::vector<TokenStat>& stats = scored.snapshot.stats;
     // BNR patterns are learned with the message, so a correction moves them too.
@@ -218,7 +219,15 @@ void Filter::train(std::string_view raw, std::string_view user, Class cls) {
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
     const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
-    m_store.apply(context.id, learn_corpus(all, cls), nullptr);
+    // The weights' step depends on how they score the message now: one fetch,
+    // only for the algorithms that have weights.
+    std::optional<LogisticSteps> logistic;
+    if (uses_weights(context.settings.scoring.algorithm)) {
+        const Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
+        logistic =
+            combine(snapshot.stats, snapshot.totals, context.settings.scoring).logistic_steps;
+    }
+    m_store.apply(context.id, learn_corpus(all, cls, logistic), nullptr);
 }
 
 void Filter::untrain(std::string_view raw, std::string_view user, Class cls) {
@@ -226,6 +235,8 @@ void Filter::untrain(std::string_view raw, std::string_view user, Class cls) {
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
     const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
+    // Without a signature the weights' step of the feed is not known: the
+    // counts are taken back, the logistic weights keep what they learned.
     m_store.apply(context.id, unlearn_corpus(all, cls), nullptr);
 }
 
@@ -302,7 +313,7 @@ RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view use
     // The sender token is learned too: a whitelisted sender corrected to spam
     // is no longer whitelisted.
     const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
-    m_store.apply(context.id, learn_corpus(all, right), nullptr);
+    m_store.apply(context.id, learn_corpus(all, right, scored.verdict.logistic_steps), nullptr);
     return RetrainStatus::corrected;
 }
 

@@ -34,6 +34,24 @@ bool parse_int(const std::string& value, Int& out, Int low, Int high) {
 
 constexpr std::int64_t k_max_whitelist_threshold = 1'000'000;
 
+// A finite number in [low, high] (or (low, high] when low is exclusive),
+// written in full: "10", "0.1". Leaves `out` alone otherwise.
+bool parse_number(const std::string& text, double low, bool low_inclusive, double high,
+                  double& out) {
+    double value = 0.0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, error] = std::from_chars(text.data(), end, value);
+    if (error != std::errc{} || ptr != end || text.empty()) {
+        return false;
+    }
+    const bool above = low_inclusive ? value >= low : value > low;
+    if (!above || !(value <= high)) {
+        return false;
+    }
+    out = value;
+    return true;
+}
+
 }  // namespace
 
 ClassifierConfig apply_preferences(const ClassifierConfig& base,
@@ -59,6 +77,12 @@ ClassifierConfig apply_preferences(const ClassifierConfig& base,
             ok = parse_int<int>(value, settings.statistical_sedation, 0, k_max_sedation);
         } else if (key == "testConditionalTraining") {
             ok = parse_switch(value, settings.test_conditional.enabled);
+        } else if (key == "logisticRate") {
+            ok = parse_number(value, 0.0, false, k_max_logistic_rate,
+                              settings.scoring.logistic_rate);
+        } else if (key == "fisherWeight") {
+            ok =
+                parse_number(value, 0.0, true, k_max_fisher_weight, settings.scoring.fisher_weight);
         } else {
             continue;  // preferences of other parts (actions, web UI) are not ours
         }

@@ -1,8 +1,10 @@
 // Per-user preferences (DSPAM's preference table) over the global settings.
 // Keys use DSPAM's names: trainingMode, algorithm, tokenizer, enableBNR,
 // enableWhitelist, whitelistThreshold, statisticalSedation (0..10) and
-// testConditionalTraining (on/off; DSPAM has it only globally). A bad value is
-// reported and ignored, so one user's typo cannot stop their mail.
+// testConditionalTraining (on/off; DSPAM has it only globally); and dspamd's
+// logisticRate and fisherWeight ([classifier.scoring] logistic_rate and
+// fisher_weight, same ranges). A bad value is reported and ignored, so one
+// user's typo cannot stop their mail.
 #pragma once
 
 #include <map>

@@ -82,6 +82,8 @@ struct ScratchStore::Impl {
     std::string server_dsn;                    // the configured server and
     std::string database;                      //   a database made for the run
     std::filesystem::path directory;
+    // The scratch database, whichever of the two it is.
+    std::string dsn;
 };
 
 ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>()) {
@@ -110,6 +112,12 @@ ScratchStore::ScratchStore(const Config& config) : m_impl(std::make_unique<Impl>
     }
     migrate(dsn);
     m_store = std::make_unique<PgStore>(store_options(config.database, dsn));
+    m_impl->dsn = dsn;
+}
+
+std::int64_t ScratchStore::token_rows() {
+    pqxx::connection conn(m_impl->dsn);
+    return pqxx::nontransaction(conn).exec("SELECT count(*) FROM tokens")[0][0].as<std::int64_t>();
 }
 
 ScratchStore::~ScratchStore() {

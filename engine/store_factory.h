@@ -58,6 +58,8 @@ public:
     Store& store() { return *m_store; }
     void keep() { m_keep = true; }
     const std::string& location() const { return m_location; }  // for the "kept at" message
+    // Token rows stored for all users: the storage cost of a run.
+    std::int64_t token_rows();
 
 private:
     struct Impl;

@@ -120,7 +120,8 @@ Change then(const Change& first, const Change& second) {
 }
 
 TokenChange then(const TokenChange& first, const TokenChange& second) {
-    return TokenChange{then(first.spam, second.spam), then(first.innocent, second.innocent)};
+    return TokenChange{then(first.spam, second.spam), then(first.innocent, second.innocent),
+                       first.weight + second.weight};
 }
 
 TotalsChange then(const TotalsChange& first, const TotalsChange& second) {
@@ -139,7 +140,8 @@ std::int64_t replay(std::int64_t base, const Change& change) {
 }
 
 Counts replay(Counts base, const TokenChange& change) {
-    return Counts{replay(base.spam, change.spam), replay(base.innocent, change.innocent)};
+    return Counts{replay(base.spam, change.spam), replay(base.innocent, change.innocent),
+                  base.weight + change.weight};
 }
 
 Totals replay(Totals base, const TotalsChange& change) {
@@ -579,7 +581,7 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
     }
     std::size_t rows = signature != nullptr ? 1 : 0;
     for (const TokenDelta& change : delta.tokens) {
-        rows += change.spam != 0 || change.innocent != 0 ? 1 : 0;
+        rows += change.empty() ? 0 : 1;
     }
     if (rows == 0 && delta.totals == Totals{}) {
         return;
@@ -617,7 +619,7 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
             }
         }
         for (const TokenDelta& change : delta.tokens) {
-            if (change.spam == 0 && change.innocent == 0) {
+            if (change.empty()) {
                 continue;
             }
             const Key key{user, change.token};
@@ -628,10 +630,12 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
             Entry& entry = node->second;
             add(entry.pending.spam, change.spam);
             add(entry.pending.innocent, change.innocent);
+            entry.pending.weight += change.weight;
             if (entry.known) {
                 entry.counts.spam = std::max<std::int64_t>(0, entry.counts.spam + change.spam);
                 entry.counts.innocent =
                     std::max<std::int64_t>(0, entry.counts.innocent + change.innocent);
+                entry.counts.weight += change.weight;
             }
             mark_dirty_locked(shard, node);
         }
@@ -741,7 +745,7 @@ void CachedStore::restore(UserBatch& user, bool first_written, std::size_t signa
         Entry& entry = row.node->second;
         TokenChange left = entry.in_flight;
         if (first_written) {
-            left = TokenChange{second_part(left.spam), second_part(left.innocent)};
+            left = TokenChange{second_part(left.spam), second_part(left.innocent), 0};
             entry.flushed = flush;
         }
         entry.in_flight = {};
@@ -821,8 +825,9 @@ void CachedStore::write_user(UserBatch& user) {
         for (const auto& row : user.rows) {
             const auto [spam_first, spam_second] = split(row.change.spam);
             const auto [innocent_first, innocent_second] = split(row.change.innocent);
-            if (spam_first != 0 || innocent_first != 0) {
-                first.tokens.push_back({row.token, to_delta(spam_first), to_delta(innocent_first)});
+            if (spam_first != 0 || innocent_first != 0 || row.change.weight != 0) {
+                first.tokens.push_back(
+                    {row.token, to_delta(spam_first), to_delta(innocent_first), row.change.weight});
             }
             if (spam_second != 0 || innocent_second != 0) {
                 second.tokens.push_back(

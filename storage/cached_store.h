@@ -23,7 +23,8 @@
 // queue keeps, per counter, the sum S and the lowest running sum m (<= 0):
 // applying m then S - m (which no longer clamps) to any base gives what the
 // sequence gives. When m is 0 or S, one delta S suffices, which is the usual
-// case; otherwise a second apply follows in the same flush.
+// case; otherwise a second apply follows in the same flush. Weights are not
+// clamped: their queued sum goes with the first apply.
 //
 // Staleness (documented bounds):
 // - Own learning is visible to the user at once.
@@ -95,7 +96,8 @@ struct Change {
 struct TokenChange {
     Change spam;
     Change innocent;
-    bool empty() const { return spam.empty() && innocent.empty(); }
+    std::int64_t weight = 0;  // never clamped: a plain sum
+    bool empty() const { return spam.empty() && innocent.empty() && weight == 0; }
 };
 struct TotalsChange {
     std::array<Change, 8> fields;  // in the order of struct Totals

@@ -102,6 +102,7 @@ Snapshot MemoryStore::fetch(UserId user, std::span<const Token> tokens) {
             if (const auto hit = owner->tokens.find(token); hit != owner->tokens.end()) {
                 stat.counts.spam += hit->second.spam;
                 stat.counts.innocent += hit->second.innocent;
+                stat.counts.weight += hit->second.weight;
             }
         }
         snapshot.stats.push_back(stat);
@@ -118,12 +119,13 @@ void MemoryStore::apply(UserId user, const TrainingDelta& delta, const Signature
     std::lock_guard lock(m_mutex);
     User& u = user_locked(user, "apply");
     for (const TokenDelta& change : delta.tokens) {
-        if (change.spam == 0 && change.innocent == 0) {
+        if (change.empty()) {
             continue;
         }
         Counts& counts = u.tokens[change.token];
         counts.spam = add_clamped(counts.spam, change.spam);
         counts.innocent = add_clamped(counts.innocent, change.innocent);
+        counts.weight += change.weight;
         if (counts == Counts{}) {
             u.tokens.erase(change.token);
         }

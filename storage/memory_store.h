@@ -1,6 +1,6 @@
 // MemoryStore: the Store in memory, for unit tests and fast evaluations. Same
 // semantics as PgStore (merged groups one level deep, counts and totals never
-// below zero, signatures replaced by id, the dspam_stats formulas, the same
+// below zero, weights plain sums, signatures replaced by id, the dspam_stats formulas, the same
 // input limits, signatures kept encoded as in the signatures table); one
 // mutex makes it safe to share between threads.
 #pragma once

@@ -229,7 +229,8 @@ Snapshot PgStore::fetch(UserId user, std::span<const Token> tokens) {
             snapshot.totals = read_totals(row, 3);
         } else {
             found.emplace(from_db(row[0].as<std::int64_t>()),
-                          Counts{row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
+                          Counts{row[1].as<std::int64_t>(), row[2].as<std::int64_t>(),
+                                 row[sql::k_fetch_weight_column].as<std::int64_t>()});
         }
     }
     snapshot.stats.reserve(tokens.size());
@@ -245,7 +246,7 @@ void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureReco
     changes.reserve(delta.tokens.size());
     std::vector<Token> negative;
     for (const TokenDelta& change : delta.tokens) {
-        if (change.spam == 0 && change.innocent == 0) {
+        if (change.empty()) {
             continue;
         }
         changes.push_back(change);
@@ -267,13 +268,14 @@ void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureReco
         array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.spam}; });
     const std::string innocent =
         array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.innocent}; });
+    const std::string weight = array_literal(changes, [](const TokenDelta& d) { return d.weight; });
     const std::string negative_tokens = array_literal(negative, to_db);
     const Totals& t = delta.totals;
 
     run("apply", [&](pqxx::connection& conn) {
         pqxx::work txn(conn);
         if (!changes.empty()) {
-            txn.exec_prepared(sql::k_apply_tokens, user, tokens, spam, innocent);
+            txn.exec_prepared(sql::k_apply_tokens, user, tokens, spam, innocent, weight);
         }
         if (!negative.empty()) {
             txn.exec_prepared(sql::k_clamp_tokens, user, negative_tokens);

@@ -26,9 +26,10 @@ constexpr std::array k_statements = {
     Statement{k_user_set_group, "UPDATE users SET merge_group_id = $2 WHERE id = $1"},
 
     // $1 user, $2 bigint[] tokens. The whole read of a message in one round
-    // trip: the counts of the user and of the user's merged group, summed per
-    // token, plus one row (token IS NULL) with the summed totals in columns
-    // 4..11. Unknown tokens have no row.
+    // trip: the counts and weights of the user and of the user's merged
+    // group, summed per token (weight in column 12), plus one row (token IS
+    // NULL) with the summed totals in columns 4..11. Unknown tokens have no
+    // row.
     Statement{k_fetch,
               "WITH owners AS ("
               "  SELECT id FROM users WHERE id = $1"
@@ -42,44 +43,48 @@ constexpr std::array k_statements = {
               "  coalesce(sum(spam_corpusfed), 0)::bigint,"
               "  coalesce(sum(innocent_corpusfed), 0)::bigint,"
               "  coalesce(sum(spam_classified), 0)::bigint,"
-              "  coalesce(sum(innocent_classified), 0)::bigint"
+              "  coalesce(sum(innocent_classified), 0)::bigint, NULL::bigint"
               " FROM totals WHERE user_id IN (SELECT id FROM owners)"
               " UNION ALL"
               " SELECT token, sum(spam_hits)::bigint, sum(innocent_hits)::bigint,"
-              "  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+              "  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, sum(weight)::bigint"
               " FROM tokens"
               " WHERE user_id IN (SELECT id FROM owners) AND token = ANY($2::bigint[])"
               " GROUP BY token"},
 
     // $1 user, $2 bigint[] tokens, $3 bigint[] spam deltas, $4 bigint[]
-    // innocent deltas. One batched upsert. ORDER BY token: every learner
+    // innocent deltas, $5 bigint[] weight deltas (added as they are: weights
+    // are not clamped). One batched upsert. ORDER BY token: every learner
     // locks rows in the same order, so concurrent learners cannot deadlock.
     // A new row takes the raw delta; if that is negative, clamp_tokens fixes
     // it in the same transaction (EXCLUDED must carry the raw delta for the
     // update of an existing row).
     Statement{k_apply_tokens,
-              "INSERT INTO tokens AS t (user_id, token, spam_hits, innocent_hits, last_hit)"
-              " SELECT $1, d.token, d.spam, d.innocent, current_date"
-              " FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS d (token, spam, innocent)"
+              "INSERT INTO tokens AS t (user_id, token, spam_hits, innocent_hits, weight, last_hit)"
+              " SELECT $1, d.token, d.spam, d.innocent, d.weight, current_date"
+              " FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])"
+              "  AS d (token, spam, innocent, weight)"
               " ORDER BY d.token"
               " ON CONFLICT (user_id, token) DO UPDATE"
               " SET spam_hits = greatest(0, t.spam_hits + excluded.spam_hits),"
               "     innocent_hits = greatest(0, t.innocent_hits + excluded.innocent_hits),"
+              "     weight = t.weight + excluded.weight,"
               "     last_hit = excluded.last_hit"},
 
     // $1 user, $2 bigint[] tokens that had a negative delta. Rows the upsert
-    // created with a negative count: clamp them, and drop those left empty.
-    // Only rows this transaction already holds are touched.
+    // created with a negative count: clamp them, and drop those left empty
+    // (no hits and no weight). Only rows this transaction already holds are
+    // touched.
     Statement{k_clamp_tokens,
               "WITH empty AS ("
               "  DELETE FROM tokens"
               "  WHERE user_id = $1 AND token = ANY($2::bigint[])"
-              "    AND spam_hits <= 0 AND innocent_hits <= 0)"
+              "    AND spam_hits <= 0 AND innocent_hits <= 0 AND weight = 0)"
               " UPDATE tokens"
               " SET spam_hits = greatest(0, spam_hits), innocent_hits = greatest(0, innocent_hits)"
               " WHERE user_id = $1 AND token = ANY($2::bigint[])"
               "   AND (spam_hits < 0 OR innocent_hits < 0)"
-              "   AND (spam_hits > 0 OR innocent_hits > 0)"},
+              "   AND (spam_hits > 0 OR innocent_hits > 0 OR weight <> 0)"},
 
     // $1 user -> the number of token rows it owns (the primary key's index
     // on (user_id, token) answers it).
@@ -142,7 +147,9 @@ constexpr std::array k_statements = {
     // $1 stale days, $2 hapax days, $3 unused days, $4 batch size. DSPAM's
     // purge.sql, one batch: rows with little weight ((innocent*2) + spam < 5)
     // not hit for $1 days, hapaxes (one hit in one class) not hit for $2
-    // days, anything not hit for $3 days, and rows left empty. Batches keep
+    // days, anything not hit for $3 days, and rows left empty (no hits, no
+    // weight). A weight goes with its row: the regression forgets what was
+    // not seen for that long, as the counts do. Batches keep
     // each transaction's locks few and short beside the learners.
     Statement{
         k_purge_tokens,
@@ -152,7 +159,7 @@ constexpr std::array k_statements = {
         "     OR ((innocent_hits = 1 OR spam_hits = 1) AND (innocent_hits = 0 OR spam_hits = 0)"
         "         AND current_date - last_hit > $2)"
         "     OR current_date - last_hit > $3"
-        "     OR (spam_hits = 0 AND innocent_hits = 0)"
+        "     OR (spam_hits = 0 AND innocent_hits = 0 AND weight = 0)"
         "  LIMIT $4"
         "  FOR UPDATE SKIP LOCKED)"
         " DELETE FROM tokens t USING doomed"

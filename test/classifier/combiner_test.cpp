@@ -58,9 +58,9 @@ std::vector<TokenStat> many(std::size_t n, std::int64_t spam, std::int64_t innoc
     return stats;
 }
 
-const Algorithm k_all_algorithms[] = {Algorithm::graham,     Algorithm::burton,
-                                      Algorithm::robinson,   Algorithm::chi_square,
-                                      Algorithm::naive,      Algorithm::fisher};
+const Algorithm k_all_algorithms[] = {
+    Algorithm::graham, Algorithm::burton, Algorithm::robinson, Algorithm::chi_square,
+    Algorithm::naive,  Algorithm::fisher, Algorithm::logistic, Algorithm::fisher_logistic};
 
 }  // namespace
 
@@ -364,6 +364,9 @@ TEST_CASE("factors: most decisive first, each once, capped at 27") {
 
 TEST_CASE("score does not saturate: probabilities that print as 1.0000 still rank") {
     for (Algorithm algorithm : k_all_algorithms) {
+        if (uses_weights(algorithm)) {
+            continue;  // counts only here; the weights' case is below
+        }
         CAPTURE(algorithm_name(algorithm));
         const ScoringParams p = with(algorithm);
         // With 1 spam and 1000 innocent learned, s = 1000, i = 0 clamps at
@@ -441,8 +444,9 @@ TEST_CASE("score grows with spam evidence and the class follows it") {
                 threshold = p.robinson_cutoff;
             } else if (algorithm == Algorithm::chi_square) {
                 threshold = p.chi_cutoff;
-            } else if (algorithm == Algorithm::fisher) {
-                threshold = p.fisher_cutoff;  // fisher: strictly above (a tie is innocent)
+            } else if (algorithm == Algorithm::fisher || uses_weights(algorithm)) {
+                // fisher, logistic: strictly above (a tie is innocent)
+                threshold = algorithm == Algorithm::fisher ? p.fisher_cutoff : p.logistic_cutoff;
                 CHECK((v.result == Class::spam) == (v.probability > threshold));
                 continue;
             }
@@ -527,6 +531,9 @@ TEST_CASE("algorithm names") {
     CHECK(parse_algorithm("fisher", a));
     CHECK(a == Algorithm::fisher);
     CHECK(algorithm_name(Algorithm::fisher) == "fisher");
+    CHECK(parse_algorithm("fisher-logistic", a));
+    CHECK(a == Algorithm::fisher_logistic);
+    CHECK(algorithm_name(Algorithm::logistic) == "logistic");
     CHECK_FALSE(parse_algorithm("fischer", a));
 }
 
@@ -563,4 +570,111 @@ TEST_CASE("fisher: unknown tokens lean innocent and a tie or nothing is innocent
     neutral.fisher_x = 0.5;
     CHECK(combine(many(3, 0, 0), k_ten_each, neutral).score == doctest::Approx(0.0));
     CHECK(combine(many(3, 0, 0), k_ten_each, neutral).result == Class::innocent);
+}
+
+// --- logistic and fisher_logistic --------------------------------------------
+
+namespace {
+
+TokenStat weighted(Token token, std::int64_t spam, std::int64_t innocent, double weight) {
+    TokenStat s = stat(token, spam, innocent);
+    s.counts.weight = static_cast<std::int64_t>(weight * k_weight_unit);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("dspamd's default learner is fisher-logistic, η = 10, λ = 0.1") {
+    const ScoringParams p;
+    CHECK(p.algorithm == Algorithm::fisher_logistic);
+    CHECK(p.logistic_rate == 10.0);
+    CHECK(p.fisher_weight == 0.1);
+    CHECK(p.logistic_cutoff == 0.5);
+    CHECK(uses_weights(Algorithm::logistic));
+    CHECK(uses_weights(Algorithm::fisher_logistic));
+    CHECK_FALSE(uses_weights(Algorithm::fisher));
+}
+
+TEST_CASE("logistic: score Σ w/√n, steps from p = σ(score), factors by weight") {
+    // Four tokens, weights 2, 1, -1 and 0: score (2 + 1 - 1 + 0)/2 = 1.
+    const std::vector<TokenStat> stats{weighted(1, 0, 0, 2.0), weighted(2, 9, 0, 1.0),
+                                       weighted(3, 0, 9, -1.0), weighted(4, 0, 0, 0.0)};
+    const Verdict v = combine(stats, k_ten_each, with(Algorithm::logistic));
+    CHECK(v.score == doctest::Approx(1.0));
+    CHECK(v.counts_score == v.score);
+    CHECK(v.result == Class::spam);
+    CHECK(v.probability == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))));
+    REQUIRE(v.logistic_steps.has_value());
+    CHECK(*v.logistic_steps == logistic_steps(1.0, 4, 10.0));
+    // p = σ(1) = 0.7311: spam step 10·0.2689/2 = 1.3447, innocent -3.6553.
+    CHECK(weight_value(v.logistic_steps->spam) == doctest::Approx(1.3447071).epsilon(1e-6));
+    CHECK(weight_value(v.logistic_steps->innocent) == doctest::Approx(-3.6552929).epsilon(1e-6));
+    REQUIRE(!v.factors.empty());
+    CHECK(v.factors.front().token == 1);  // σ(2) is the most decisive vote
+    // Counts do not matter to it.
+    std::vector<TokenStat> no_counts = stats;
+    for (TokenStat& s : no_counts) {
+        s.counts.spam = s.counts.innocent = 0;
+    }
+    CHECK(combine(no_counts, k_ten_each, with(Algorithm::logistic)).score == v.score);
+}
+
+TEST_CASE("logistic: nothing learned, a tie, or no token is innocent with score 0") {
+    const Verdict fresh = combine(many(20, 0, 0), k_ten_each, with(Algorithm::logistic));
+    CHECK(fresh.score == 0.0);
+    CHECK(fresh.result == Class::innocent);
+    // p = 1/2: the steps are ±η/(2√n) = ±10/(2·√20).
+    CHECK(weight_value(fresh.logistic_steps->spam) == doctest::Approx(5.0 / std::sqrt(20.0)));
+    const Verdict empty = combine({}, k_ten_each, with(Algorithm::fisher_logistic));
+    CHECK(empty.score == 0.0);
+    CHECK(empty.result == Class::innocent);
+    CHECK(*empty.logistic_steps == LogisticSteps{});
+}
+
+TEST_CASE("fisher-logistic: logistic's score + λ × fisher's; TONE reads fisher's") {
+    const std::vector<TokenStat> stats{weighted(1, 9, 1, -0.5), weighted(2, 0, 0, -0.3)};
+    ScoringParams p = with(Algorithm::fisher_logistic);
+    const double fisher_score = combine(stats, k_ten_each, with(Algorithm::fisher)).score;
+    const double lr = logistic_score(stats);
+    CHECK(lr == doctest::Approx((-0.5 - 0.3) / std::sqrt(2.0)));
+    const Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.score == doctest::Approx(lr + 0.1 * fisher_score));
+    CHECK(v.counts_score == doctest::Approx(fisher_score));
+    // Steps come from the weights alone, not the sum.
+    CHECK(*v.logistic_steps == logistic_steps(lr, 2, 10.0));
+    CHECK(v.probability == doctest::Approx(1.0 / (1.0 + std::exp(-v.score))));
+    // fisher (1.24) says spam; λ = 0.1 leaves logistic's -0.57 in charge, λ = 1 does not.
+    CHECK(v.result == Class::innocent);
+    p.fisher_weight = 1.0;
+    CHECK(combine(stats, k_ten_each, p).result == Class::spam);
+    p.logistic_rate = 5.0;
+    CHECK(*combine(stats, k_ten_each, p).logistic_steps == logistic_steps(lr, 2, 5.0));
+    // The factors are fisher's.
+    CHECK(v.factors.size() == 2);
+    CHECK(v.factors.front().token == 1);
+    // The count-only algorithms leave the weights alone.
+    CHECK_FALSE(combine(stats, k_ten_each, with(Algorithm::fisher)).logistic_steps.has_value());
+}
+
+TEST_CASE("logistic: score does not saturate where the probability is 1.0") {
+    // Ten weights of 20 against nine and one of 19.9: scores 63.25 and 63.22,
+    // σ of both is 1.0 in double.
+    std::vector<TokenStat> strong;
+    std::vector<TokenStat> weaker;
+    for (Token t = 1; t <= 10; ++t) {
+        strong.push_back(weighted(t, 0, 0, 20.0));
+        weaker.push_back(weighted(t, 0, 0, t == 10 ? 19.9 : 20.0));
+    }
+    for (Algorithm algorithm : {Algorithm::logistic, Algorithm::fisher_logistic}) {
+        CAPTURE(algorithm_name(algorithm));
+        const Verdict a = combine(strong, k_ten_each, with(algorithm));
+        const Verdict b = combine(weaker, k_ten_each, with(algorithm));
+        CHECK(a.probability == 1.0);
+        CHECK(b.probability == 1.0);
+        CHECK(a.result == Class::spam);
+        CHECK(a.score > b.score);
+        // Right and sure: the spam step has rounded to nothing, the innocent one is whole.
+        CHECK(a.logistic_steps->spam == 0);
+        CHECK(weight_value(a.logistic_steps->innocent) == doctest::Approx(-10.0 / std::sqrt(10.0)));
+    }
 }

@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <string>
@@ -48,6 +50,7 @@ struct FakeStore {
             Counts& c = tokens[t.token];
             add(c.spam, t.spam);
             add(c.innocent, t.innocent);
+            c.weight += t.weight;  // weights are a plain sum
             if (c == Counts{}) {
                 tokens.erase(t.token);
             }
@@ -444,13 +447,18 @@ TEST_CASE("signature decoding rejects malformed input and leaves `out` alone") {
     }
     // Trailing garbage.
     CHECK(rejected(good + '\0'));
-    // Unknown version, unknown flags.
+    // Unknown version, unknown flags, and the steps' flag in version 1.
     std::string bad = good;
-    bad[0] = 2;
+    bad[0] = 3;
+    CHECK(rejected(bad));
+    bad[0] = 0;
     CHECK(rejected(bad));
     bad = good;
-    bad[1] = static_cast<char>(bad[1] | 0x08);
+    bad[1] = static_cast<char>(bad[1] | 0x40);
     CHECK(rejected(bad));
+    CHECK(rejected(std::string("\x01\x20\x00\x00\x02\x01", 6)));
+    // Steps cut short.
+    CHECK(rejected(std::string("\x02\x08\x00\x00\x02", 5)));
     // A count larger than the input could hold.
     CHECK(rejected(std::string("\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00", 12)));
     // Not ascending: a zero delta.
@@ -479,6 +487,7 @@ TEST_CASE("signature decoding rejects malformed input and leaves `out` alone") {
 TEST_CASE("signature decoding of random and mutated bytes: safe, and canonical when accepted") {
     // Whatever decodes re-encodes to the same bytes: the encoding is
     // canonical, so nothing malformed slips through as something else.
+    // Version 1 is version 2 without steps: it re-encodes with version byte 2.
     std::uint64_t state = 0x2545f4914f6cdd1dULL;
     auto next = [&state]() {
         state ^= state << 13;
@@ -490,6 +499,7 @@ TEST_CASE("signature decoding of random and mutated bytes: safe, and canonical w
     s.result = Class::spam;
     s.learned = {1, 2, 300, 1ULL << 33};
     s.unlearned = {7, 1ULL << 62};
+    s.logistic = LogisticSteps{123456789, -987654321};
     const std::string good = encode_signature(s);
     int accepted = 0;
     for (int round = 0; round < 20000; ++round) {
@@ -503,13 +513,15 @@ TEST_CASE("signature decoding of random and mutated bytes: safe, and canonical w
         } else {
             const std::size_t n = next() % 24;
             for (std::size_t i = 0; i < n; ++i) {
-                bytes.push_back(static_cast<char>(i == 0 ? 1 : next()));
+                bytes.push_back(static_cast<char>(i == 0 ? 1 + round / 2 % 2 : next()));
             }
         }
         Signature out;
         if (decode_signature(bytes, out)) {
             ++accepted;
-            CHECK(encode_signature(out) == bytes);
+            std::string expected = bytes;
+            expected[0] = 2;
+            CHECK(encode_signature(out) == expected);
         }
     }
     CHECK(accepted > 0);
@@ -523,4 +535,180 @@ TEST_CASE("training mode names") {
     CHECK(parse_training_mode("tone", m));
     CHECK(m == TrainingMode::tone);
     CHECK_FALSE(parse_training_mode("train-everything", m));
+}
+
+// --- Logistic-regression weights (classifier/logistic.h) ---------------------
+
+namespace {
+
+// Steps as the combiner makes them: p = σ(0.3), 3 tokens, η = 10.
+const LogisticSteps k_steps = logistic_steps(0.3, 3, 10.0);
+
+LearnContext with_steps(double score = 0.0) {
+    LearnContext context;
+    context.score = score;
+    context.logistic = k_steps;
+    return context;
+}
+
+std::map<Token, std::int64_t> weights_of(const FakeStore& store) {
+    std::map<Token, std::int64_t> out;
+    for (const auto& [token, counts] : store.tokens) {
+        out[token] = counts.weight;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("logistic steps: η·(y - p)/√n in 2^-32 units, from one p for both classes") {
+    // Hand-built: score 0 gives p = 1/2; 4 tokens, η = 10: ±10·0.5/2 = ±2.5.
+    const LogisticSteps even = logistic_steps(0.0, 4, 10.0);
+    CHECK(even.spam == 10737418240);  // 2.5 · 2^32
+    CHECK(even.innocent == -10737418240);
+    // p = σ(ln 3) = 3/4, 9 tokens, η = 6: spam 6·(1/4)/3 = 0.5, innocent -6·(3/4)/3 = -1.5.
+    const LogisticSteps leaning = logistic_steps(std::log(3.0), 9, 6.0);
+    CHECK(leaning.spam == 2147483648);       // 0.5 · 2^32
+    CHECK(leaning.innocent == -6442450944);  // -1.5 · 2^32
+    CHECK(weight_value(leaning.spam) == 0.5);
+    // Their difference is always η/√n: learning the other class moves by that.
+    const LogisticSteps any = logistic_steps(-2.7, 100, 10.0);
+    CHECK(std::llabs(any.spam - any.innocent - 4294967296) <= 1);
+    CHECK(logistic_steps(5.0, 0, 10.0) == LogisticSteps{});
+    // A confident, right model barely moves; a confident, wrong one moves by ~η/√n.
+    const LogisticSteps sure = logistic_steps(40.0, 1, 10.0);
+    CHECK(sure.spam < 100);
+    CHECK(sure.innocent == -42949672960 + sure.spam);
+}
+
+TEST_CASE("logistic score: Σ w/√n over the message's distinct tokens") {
+    std::vector<TokenStat> stats{stat(1, 0, 0), stat(2, 0, 0), stat(3, 0, 0), stat(4, 0, 0)};
+    CHECK(logistic_score(stats) == 0.0);
+    stats[0].counts.weight = 3 * 4294967296LL;   // 3.0
+    stats[2].counts.weight = -1 * 2147483648LL;  // -0.5
+    CHECK(logistic_score(stats) == doctest::Approx(2.5 / 2.0));
+    CHECK(logistic_score({}) == 0.0);
+}
+
+TEST_CASE("every classified message adds its class's step to every token, in every learning mode") {
+    for (TrainingMode m : k_all_modes) {
+        if (m == TrainingMode::notrain) {
+            continue;  // below
+        }
+        CAPTURE(training_mode_name(m));
+        Signature sig;
+        // A score far outside TONE's margin: TONE learns no count.
+        const TrainingDelta d =
+            learn_classified(k_message, Class::spam, mode(m), sig, with_steps(100.0));
+        REQUIRE(d.tokens.size() == 3);
+        for (const TokenDelta& t : d.tokens) {
+            CHECK(t.weight == k_steps.spam);
+        }
+        CHECK(sig.logistic == k_steps);
+        CHECK(sig.learned.size() + sig.unlearned.size() == 3);
+    }
+    // NOTRAIN learns nothing: no weight moves and the signature keeps no step.
+    Signature untrained;
+    const TrainingDelta none = learn_classified(k_message, Class::spam,
+                                                mode(TrainingMode::notrain), untrained,
+                                                with_steps(100.0));
+    CHECK(none.tokens.empty());
+    CHECK_FALSE(untrained.logistic.has_value());
+    // Without steps (the count-only algorithms) weights are not touched.
+    Signature sig;
+    const TrainingDelta d =
+        learn_classified(k_message, Class::innocent, mode(TrainingMode::teft), sig, LearnContext{});
+    CHECK(std::all_of(d.tokens.begin(), d.tokens.end(),
+                      [](const TokenDelta& t) { return t.weight == 0; }));
+    CHECK_FALSE(sig.logistic.has_value());
+}
+
+TEST_CASE("exact undo: learn, correct, correct back restores every weight bit for bit") {
+    for (TrainingMode m : k_all_modes) {
+        if (m == TrainingMode::notrain) {
+            continue;  // learns no weight
+        }
+        CAPTURE(training_mode_name(m));
+        FakeStore store;
+        // Weights already in the store, not multiples of anything in particular.
+        store.tokens[10] = Counts{0, 0, 123456789012345};
+        store.tokens[20] = Counts{3, 0, -98765432109};
+        store.tokens[30] = Counts{1, 2, 7};
+        const std::map<Token, std::int64_t> original = weights_of(store);
+
+        Signature sig;
+        store.apply(learn_classified(k_message, Class::spam, mode(m), sig, with_steps()));
+        std::map<Token, std::int64_t> learned = original;
+        for (auto& [token, w] : learned) {
+            w += k_steps.spam;
+        }
+        CHECK(weights_of(store) == learned);
+
+        // Corrected to innocent: as if the innocent step had been taken.
+        store.apply(correct(sig, Class::innocent, mode(m)));
+        std::map<Token, std::int64_t> corrected = original;
+        for (auto& [token, w] : corrected) {
+            w += k_steps.innocent;
+        }
+        CHECK(weights_of(store) == corrected);
+
+        // And back: the spam step again, exactly.
+        store.apply(correct(sig, Class::spam, mode(m)));
+        CHECK(weights_of(store) == learned);
+        // An encoded signature undoes as exactly as the one in memory.
+        Signature stored;
+        REQUIRE(decode_signature(encode_signature(sig), stored));
+        store.apply(correct(stored, Class::innocent, mode(m)));
+        CHECK(weights_of(store) == corrected);
+    }
+}
+
+TEST_CASE("corpus feeding takes the fed class's step") {
+    const std::vector<Token> tokens{7, 3, 7};
+    const TrainingDelta d = learn_corpus(tokens, Class::innocent, k_steps);
+    REQUIRE(d.tokens.size() == 2);
+    CHECK(d.tokens[0] == TokenDelta{3, 0, 1, k_steps.innocent});
+    CHECK(d.tokens[1] == TokenDelta{7, 0, 1, k_steps.innocent});
+    CHECK(learn_corpus(tokens, Class::spam).tokens[0].weight == 0);
+}
+
+TEST_CASE("signature with steps: round trip, and version 1 still decodes") {
+    Signature s;
+    s.result = Class::innocent;
+    s.totals_learned = true;
+    s.learned = {4, 9, 1ULL << 63};
+    s.unlearned = {5};
+    for (const LogisticSteps& steps : {LogisticSteps{0, 0}, LogisticSteps{1, -1}, k_steps,
+                                       LogisticSteps{k_max_weight_step, -k_max_weight_step}}) {
+        s.logistic = steps;
+        const std::string bytes = encode_signature(s);
+        CHECK(bytes[0] == 2);
+        Signature out;
+        REQUIRE(decode_signature(bytes, out));
+        CHECK(out == s);
+    }
+    // Steps of the wrong sign or beyond any rate are refused: a correction's
+    // difference of two steps can never overflow.
+    for (const LogisticSteps& steps :
+         {LogisticSteps{-1, 0}, LogisticSteps{0, 1}, LogisticSteps{k_max_weight_step + 1, 0},
+          LogisticSteps{0, std::numeric_limits<std::int64_t>::min()}}) {
+        s.logistic = steps;
+        Signature out;
+        CHECK_FALSE(decode_signature(encode_signature(s), out));
+    }
+    // Version 1, as written before weights: innocent, totals learned, learned
+    // {5, 300}, unlearned {6}.
+    Signature old;
+    REQUIRE(decode_signature(std::string("\x01\x02\x02\x01\x05\xa7\x02\x06", 8), old));
+    CHECK(old.result == Class::innocent);
+    CHECK(old.totals_learned);
+    CHECK(old.learned == std::vector<Token>{5, 300});
+    CHECK(old.unlearned == std::vector<Token>{6});
+    CHECK_FALSE(old.logistic.has_value());
+    // Corrected, it moves counts only: no weight was learned.
+    const TrainingDelta d = correct(old, Class::spam, mode(TrainingMode::teft));
+    CHECK(std::all_of(d.tokens.begin(), d.tokens.end(),
+                      [](const TokenDelta& t) { return t.weight == 0; }));
+    // Re-encoded, it is written as version 2 without steps.
+    CHECK(encode_signature(old)[0] == 2);
 }

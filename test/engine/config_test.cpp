@@ -69,6 +69,9 @@ const std::vector<std::string> k_all_keys = {
     "classifier.scoring.fisher_s",
     "classifier.scoring.fisher_x",
     "classifier.scoring.fisher_cutoff",
+    "classifier.scoring.logistic_rate",
+    "classifier.scoring.fisher_weight",
+    "classifier.scoring.logistic_cutoff",
     "limits.max_message_bytes",
     "limits.max_header_bytes",
     "limits.max_headers",
@@ -118,7 +121,7 @@ static_assert(sizeof(DatabaseConfig) == 2 * sizeof(std::string) + 4 * sizeof(int
 static_assert(sizeof(TokenizerParams) == 2 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
               "TokenizerParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t) +
-                                           14 * sizeof(double) +
+                                           17 * sizeof(double) +
                                            sizeof(double) /* one bool, padded */,
               "ScoringParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
@@ -223,6 +226,9 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(ca.scoring.fisher_s == cb.scoring.fisher_s);
     CHECK(ca.scoring.fisher_x == cb.scoring.fisher_x);
     CHECK(ca.scoring.fisher_cutoff == cb.scoring.fisher_cutoff);
+    CHECK(ca.scoring.logistic_rate == cb.scoring.logistic_rate);
+    CHECK(ca.scoring.fisher_weight == cb.scoring.fisher_weight);
+    CHECK(ca.scoring.logistic_cutoff == cb.scoring.logistic_cutoff);
 
     CHECK(ca.limits.max_message_bytes == cb.limits.max_message_bytes);
     CHECK(ca.limits.max_header_bytes == cb.limits.max_header_bytes);
@@ -361,6 +367,9 @@ spam_threshold = 0.95
 fisher_s = 0.2
 fisher_x = 0.6
 fisher_cutoff = 0.7
+logistic_rate = 5
+fisher_weight = 0.3
+logistic_cutoff = 0.6
 
 [limits]
 max_message_bytes = 1000
@@ -455,6 +464,9 @@ expire_days = 7
     CHECK(s.fisher_s == 0.2);
     CHECK(s.fisher_x == 0.6);
     CHECK(s.fisher_cutoff == 0.7);
+    CHECK(s.logistic_rate == 5.0);
+    CHECK(s.fisher_weight == 0.3);
+    CHECK(s.logistic_cutoff == 0.6);
     const MimeLimits& l = c.classifier.limits;
     CHECK(l.max_message_bytes == 1000);
     CHECK(l.max_header_bytes == 900);
@@ -585,7 +597,8 @@ TEST_CASE("unknown keys are errors at every level") {
           "t.toml:3:1: classifier.scoring.robinson_z: unknown key (expected one of min_hits, "
           "unknown_probability, processor_bias, prob_min, prob_max, graham_tokens, burton_tokens, "
           "robinson_tokens, robinson_s, robinson_x, robinson_cutoff, chi_s, chi_x, chi_cutoff, "
-          "exclusion_radius, spam_threshold, fisher_s, fisher_x, fisher_cutoff)");
+          "exclusion_radius, spam_threshold, fisher_s, fisher_x, fisher_cutoff, logistic_rate, "
+          "fisher_weight, logistic_cutoff)");
     CHECK(error_of("[limits]\nmax_size = 1\n") ==
           "t.toml:2:1: limits.max_size: unknown key (expected one of max_message_bytes, "
           "max_header_bytes, max_headers, max_parts, max_depth, max_text_bytes)");
@@ -702,7 +715,7 @@ TEST_CASE("unknown enum names are errors that list the known ones") {
         "algorithm = \"chi_sqare\"\n";
     CHECK(error_of(text, "dspamd.toml") ==
           "dspamd.toml:12:13: classifier.algorithm: unknown value \"chi_sqare\" (expected one of "
-          "graham, burton, robinson, chi-square, naive, fisher)");
+          "graham, burton, robinson, chi-square, naive, fisher, logistic, fisher-logistic)");
     CHECK(error_of("[classifier]\ntokenizer = \"OSB\"\n") ==
           "t.toml:2:13: classifier.tokenizer: unknown value \"OSB\" (expected one of word, "
           "chain, osb, sbph)");

@@ -237,7 +237,8 @@ TEST_CASE("cached store: only missing tokens go to the backing store, unknown on
 // leaves, at every step in the cache's view and after each flush in the
 // backing store; with evictions, tokens applied before ever being fetched,
 // and flushes at random points.
-TEST_CASE("cached store: exact counts against a reference after many applies and flushes") {
+TEST_CASE(
+    "cached store: exact counts and weights against a reference after many applies and flushes") {
     MemoryStore backing;
     MemoryStore reference;
     CachedStoreOptions options = manual_options();
@@ -252,12 +253,15 @@ TEST_CASE("cached store: exact counts against a reference after many applies and
         std::vector<TokenDelta> deltas;
         std::uniform_int_distribution<Token> pick(0, k_tokens - 1);
         std::uniform_int_distribution<int> amount(-3, 3);
+        // Weights: the logistic learner's fixed-point steps, either sign, not clamped.
+        std::uniform_int_distribution<std::int64_t> weight(-(std::int64_t{1} << 40),
+                                                           std::int64_t{1} << 40);
         std::set<Token> chosen;
         for (int k = 0; k < 40; ++k) {
             chosen.insert(pick(random));
         }
         for (const Token t : chosen) {
-            deltas.push_back({t, amount(random), amount(random)});
+            deltas.push_back({t, amount(random), amount(random), t % 3 == 0 ? 0 : weight(random)});
         }
         Totals totals;
         totals.spam_learned = amount(random);
@@ -296,21 +300,22 @@ TEST_CASE("cached store: a delta that dips below zero and recovers is written ex
     const UserId user = store.user_id("dip");
     // Token 1 unknown to the cache, absent from the store: -2 then +3 gives 3
     // one by one, but 1 as a plain sum clamped at the end.
-    store.apply(user, make_delta({{1, -2, 0}}), nullptr);
-    store.apply(user, make_delta({{1, 3, 1}}), nullptr);
+    // Weights are a plain sum: all of it goes with the first apply.
+    store.apply(user, make_delta({{1, -2, 0, 40}}), nullptr);
+    store.apply(user, make_delta({{1, 3, 1, -15}}), nullptr);
     store.flush();
-    CHECK(counts_of(backing.inner, user, 1) == Counts{3, 1});
+    CHECK(counts_of(backing.inner, user, 1) == Counts{3, 1, 25});
     CHECK(backing.applies == 2);  // the dip needs a second apply
 
-    // The second apply fails: only its part is retried.
-    store.apply(user, make_delta({{1, -5, 0}}), nullptr);
-    store.apply(user, make_delta({{1, 2, 0}}), nullptr);
+    // The second apply fails: only its part is retried, the weight not again.
+    store.apply(user, make_delta({{1, -5, 0, 100}}), nullptr);
+    store.apply(user, make_delta({{1, 2, 0, 1}}), nullptr);
     backing.fail_apply_at = backing.applies + 1;
     CHECK_THROWS_AS(store.flush(), StoreUnavailable);
-    CHECK(counts_of(backing.inner, user, 1) == Counts{0, 1});
+    CHECK(counts_of(backing.inner, user, 1) == Counts{0, 1, 126});
     store.flush();
-    CHECK(counts_of(backing.inner, user, 1) == Counts{2, 1});
-    CHECK(counts_of(store, user, 1) == Counts{2, 1});
+    CHECK(counts_of(backing.inner, user, 1) == Counts{2, 1, 126});
+    CHECK(counts_of(store, user, 1) == Counts{2, 1, 126});
 }
 
 TEST_CASE("cached store: queued signatures are found, several per user per flush") {

@@ -33,6 +33,13 @@ TEST_CASE("memory store: token rows") {
     contract::check_token_rows(store, "");
 }
 
+TEST_CASE("memory store: weights") {
+    MemoryStore store;
+    contract::check_weights(store, "");
+    // Rows back at no hits and weight 0 are gone; the others stay.
+    CHECK(store.token_rows(store.user_id("weights")) == 2);
+}
+
 TEST_CASE("memory store: merged group") {
     MemoryStore store;
     contract::check_merged_group(store, "");

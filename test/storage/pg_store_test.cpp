@@ -143,6 +143,15 @@ TEST_CASE("pg store: token rows") {
     contract::check_token_rows(store, "rows-");
 }
 
+TEST_CASE("pg store: weights") {
+    PgStore store = make_store();
+    contract::check_weights(store, "weights-");
+    // Rows created with a negative hit and a weight were clamped, not dropped.
+    CHECK(query_int("SELECT count(*) FROM tokens WHERE spam_hits < 0 OR innocent_hits < 0") == 0);
+    CHECK(query_int("SELECT count(*) FROM tokens t JOIN users u ON u.id = t.user_id"
+                    " WHERE u.name = 'weights-weights' AND weight <> 0") == 2);
+}
+
 TEST_CASE("pg store: merged group") {
     PgStore store = make_store();
     contract::check_merged_group(store, "merged-");
@@ -194,10 +203,18 @@ TEST_CASE("pg store: signatures round trip and purge") {
 TEST_CASE("pg store: token purge like DSPAM's purge.sql") {
     PgStore store = make_store();
     const UserId user = store.user_id("purge-tokens");
-    // 1: little weight, 2: hapax, 3: heavy, 4: heavy but unused for long, 5: fresh hapax
+    // 1: little weight, 2: hapax, 3: heavy, 4: heavy but unused for long, 5: fresh hapax,
+    // 6: no hits, a fresh logistic weight, 7: no hits and a weight back at 0 (empty)
     store.apply(user,
-                contract::make_delta({{1, 2, 1}, {2, 1, 0}, {3, 50, 50}, {4, 50, 50}, {5, 0, 1}}),
+                contract::make_delta({{1, 2, 1},
+                                      {2, 1, 0},
+                                      {3, 50, 50},
+                                      {4, 50, 50},
+                                      {5, 0, 1},
+                                      {6, 0, 0, -4},
+                                      {7, 0, 0, 3}}),
                 nullptr);
+    store.apply(user, contract::make_delta({{7, 0, 0, -3}}), nullptr);
     const std::string uid = std::to_string(user);
     execute("UPDATE tokens SET last_hit = current_date - 61 WHERE user_id = " + uid +
             " AND token IN (1, 3)");
@@ -207,9 +224,11 @@ TEST_CASE("pg store: token purge like DSPAM's purge.sql") {
             " AND token = 4");
     TokenPurgeOptions options;
     options.batch_size = 1;  // exercises the batching
-    CHECK(store.purge_tokens(options) >= 3);
-    const std::vector<Token> tokens = {1, 2, 3, 4, 5};
+    CHECK(store.purge_tokens(options) >= 4);
+    const std::vector<Token> tokens = {1, 2, 3, 4, 5, 6};
     const Snapshot snapshot = store.fetch(user, tokens);
+    CHECK(snapshot.stats[5].counts == Counts{0, 0, -4});
+    CHECK(query_int("SELECT count(*) FROM tokens WHERE user_id = " + uid + " AND token = 7") == 0);
     CHECK(snapshot.stats[0].counts == Counts{});
     CHECK(snapshot.stats[1].counts == Counts{});
     CHECK(snapshot.stats[2].counts == Counts{50, 50});

@@ -21,7 +21,7 @@ template <>
 struct StringMaker<dspamd::Counts> {
     static String convert(const dspamd::Counts& c) {
         return ("{spam " + std::to_string(c.spam) + ", innocent " + std::to_string(c.innocent) +
-                "}")
+                ", weight " + std::to_string(c.weight) + "}")
             .c_str();
     }
 };
@@ -146,6 +146,41 @@ inline void check_token_rows(Store& store, const std::string& prefix) {
     store.apply(user, make_delta({{1, -1, 0}, {3, -5, 0}, {8, -1, -1}}), nullptr);
     CHECK(store.token_rows(user) == 2);
     CHECK(counts_of(store, user, 3) == Counts{0, 2});
+    store.set_merge_group(user, std::nullopt);
+}
+
+// Weights (the logistic learner's): plain sums, never clamped, negative
+// allowed, exact at any size; a row keeps its weight when its hits clamp to
+// zero; merged groups add weights like hits.
+inline void check_weights(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "weights");
+    const std::int64_t big = std::int64_t{1} << 52;  // past a double's exact integers once summed
+    store.apply(user, make_delta({{1, 0, 0, 5}, {2, 1, 0, -7}, {3, 0, 0, big + 1}}), nullptr);
+    CHECK(counts_of(store, user, 1) == Counts{0, 0, 5});
+    CHECK(counts_of(store, user, 2) == Counts{1, 0, -7});
+    store.apply(user, make_delta({{1, 0, 0, -12}, {3, 0, 0, big * 3 + 2}}), nullptr);
+    CHECK(counts_of(store, user, 1) == Counts{0, 0, -7});
+    CHECK(counts_of(store, user, 3) == Counts{0, 0, big * 4 + 3});
+
+    // Hits clamp at zero in the same delta; the weight is still added, and
+    // the row, hits 0 but weight not, stays.
+    store.apply(user, make_delta({{2, -3, -1, 4}, {4, -1, 0, 9}}), nullptr);
+    CHECK(counts_of(store, user, 2) == Counts{0, 0, -3});
+    CHECK(counts_of(store, user, 4) == Counts{0, 0, 9});
+
+    // Back to nothing: reads as an unknown token.
+    store.apply(user, make_delta({{1, 0, 0, 7}, {4, 0, 0, -9}}), nullptr);
+    CHECK(counts_of(store, user, 1) == Counts{});
+    CHECK(counts_of(store, user, 4) == Counts{});
+
+    // A merged group's weights add to the member's.
+    const UserId group = store.user_id(prefix + "weights-group");
+    store.apply(group, make_delta({{2, 2, 0, 10}, {5, 0, 0, -1}}), nullptr);
+    store.set_merge_group(user, group);
+    const std::vector<Token> tokens = {2, 5};
+    const Snapshot merged = store.fetch(user, tokens);
+    CHECK(merged.stats[0].counts == Counts{2, 0, 7});
+    CHECK(merged.stats[1].counts == Counts{0, 0, -1});
     store.set_merge_group(user, std::nullopt);
 }
 

@@ -1,0 +1,53 @@
+// Online logistic regression over a message's distinct tokens: the weight
+// half of dspamd's default learner (combiner.h, fisher_logistic). Each of the
+// n distinct tokens is a feature of value 1/√n and has one weight w; there is
+// no bias term. The score is Σ w/√n; after a message with p = σ(score) is
+// classified, every weight moves by η·(y - p)/√n, y = 1 for spam, 0 for
+// innocent (gradient ascent on the log-likelihood, one step per message).
+//
+// Weights are int64 fixed point in units of 2^-32 so that the store adds them
+// exactly: a correction subtracts the very step that was added and adds the
+// other class's, and correcting back restores every weight bit for bit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "classifier/types.h"
+
+namespace dspamd {
+
+// A weight of 1.0 is 2^32 units.
+constexpr double k_weight_unit = 4294967296.0;
+
+constexpr double weight_value(std::int64_t fixed) {
+    return static_cast<double>(fixed) / k_weight_unit;
+}
+
+// The largest step a signature may record: η/√n·2^32 stays below 2^42 for
+// any configured η (<= 1000); the bound keeps a correction's difference of
+// two steps far inside int64 whatever a stored signature says.
+constexpr std::int64_t k_max_weight_step = std::int64_t{1} << 52;
+
+// The sigmoid σ(x) = 1/(1 + e^-x), computed without overflow either way.
+double logistic(double x);
+
+// The step each of the message's tokens takes if the message is learned as
+// spam, or as innocent. Both come from the same p, so a correction can
+// replace one by the other exactly.
+struct LogisticSteps {
+    std::int64_t spam = 0;      // round(η·(1 - p)/√n · 2^32), >= 0
+    std::int64_t innocent = 0;  // round(-η·p/√n · 2^32), <= 0
+    std::int64_t of(Class c) const { return c == Class::spam ? spam : innocent; }
+    friend bool operator==(const LogisticSteps&, const LogisticSteps&) = default;
+};
+
+// Σ w/√n over `stats`, one entry per distinct token; 0 for no token.
+double logistic_score(std::span<const TokenStat> stats);
+
+// The steps for a message of `tokens` distinct tokens whose logistic score
+// was `score`, at learning rate `rate` (η). No token: no step.
+LogisticSteps logistic_steps(double score, std::size_t tokens, double rate);
+
+}  // namespace dspamd
