@@ -192,7 +192,13 @@ class DspamdEndToEnd(unittest.TestCase):
         # Trained on 2×300 messages: at most one error per class of 20.
         self.assertGreaterEqual(right["Spam"], HELD_OUT - 1, right)
         self.assertGreaterEqual(right["Innocent"], HELD_OUT - 1, right)
-        # One history row per message, with the verdict the header shows.
+        # One history row per message, with the verdict the header shows,
+        # written back with the learning within [cache] flush_interval_ms.
+        try:
+            pf.wait_for(lambda: len(self.history_results(list(queue_ids.values())))
+                        >= len(queue_ids), 15, "the history rows written back", interval=0.25)
+        except TimeoutError:
+            pass  # the comparison below says which are missing
         history = self.history_results(list(queue_ids.values()))
         self.assertEqual({s: history.get(q) for s, q in queue_ids.items()},
                          {s: got[s].header("X-DSPAM-Result") for s in queue_ids})
