@@ -10,6 +10,7 @@
 #include "storage/cached_store.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <shared_mutex>
 #include <stdexcept>
@@ -298,6 +299,7 @@ UserId CachedStore::user_id(std::string_view name) {
     const UserId id = m_backing.user_id(name);  // ids never change: cached for good
     std::lock_guard lock(m_users_mutex);
     m_user_ids.emplace(std::string(name), id);
+    m_named_ids.insert(id);
     return id;
 }
 
@@ -331,14 +333,62 @@ std::vector<UserStats> CachedStore::stats(std::optional<std::string_view> user) 
 }
 
 void CachedStore::record_history(UserId user, const HistoryEntry& entry) {
-    m_backing.record_history(user, entry);
+    const UserHistoryEntry row{user, entry};
+    record_history_batch(std::span(&row, 1));
+}
+
+void CachedStore::record_history_batch(std::span<const UserHistoryEntry> rows) {
+    bool all_named = true;
+    {
+        std::lock_guard lock(m_users_mutex);
+        for (const UserHistoryEntry& row : rows) {
+            check_history_entry(row.entry);  // refused now, not dropped by the flusher later
+            all_named = all_named && m_named_ids.contains(row.user);
+        }
+    }
+    if (!all_named) {
+        m_backing.record_history_batch(rows);
+        return;
+    }
+    if (queued() + rows.size() > m_options.max_queue) {
+        throw StoreUnavailable("cache: write-back queue full (" + std::to_string(queued()) +
+                               " rows); is the database down?");
+    }
+    {
+        std::lock_guard lock(m_history_mutex);
+        m_history.insert(m_history.end(), rows.begin(), rows.end());
+    }
+    m_queued_rows.fetch_add(rows.size(), std::memory_order_relaxed);
 }
 
 std::vector<HistoryEntry> CachedStore::history(UserId user, std::size_t limit) {
-    return m_backing.history(user, limit);
+    std::lock_guard write_lock(m_history_write_mutex);
+    std::vector<HistoryEntry> queued_rows;  // newest first
+    {
+        std::lock_guard lock(m_history_mutex);
+        for (auto row = m_history.rbegin(); row != m_history.rend(); ++row) {
+            if (row->user == user) {
+                queued_rows.push_back(row->entry);
+            }
+        }
+    }
+    // The backing store's order: time descending, then the later written
+    // first, and queued rows will be written after every stored one.
+    const auto newer = [](const HistoryEntry& a, const HistoryEntry& b) { return a.time > b.time; };
+    std::stable_sort(queued_rows.begin(), queued_rows.end(), newer);
+    const std::vector<HistoryEntry> stored = m_backing.history(user, limit);
+    std::vector<HistoryEntry> rows;
+    rows.reserve(queued_rows.size() + stored.size());
+    std::merge(queued_rows.begin(), queued_rows.end(), stored.begin(), stored.end(),
+               std::back_inserter(rows), newer);
+    if (rows.size() > limit) {
+        rows.resize(limit);
+    }
+    return rows;
 }
 
 std::int64_t CachedStore::purge_history(int older_than_days) {
+    write_history();  // queued rows may be old enough too
     return m_backing.purge_history(older_than_days);
 }
 
@@ -649,6 +699,17 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
     }
 }
 
+void CachedStore::apply_batch(UserId user, const TrainingDelta& delta,
+                              std::span<const SignatureRecord> signatures) {
+    for (const SignatureRecord& signature : signatures) {
+        check_signature_id(signature.id);  // all or none
+    }
+    apply(user, delta, signatures.empty() ? nullptr : &signatures.front());
+    for (std::size_t i = 1; i < signatures.size(); ++i) {
+        apply(user, TrainingDelta{}, &signatures[i]);
+    }
+}
+
 // --- Writing back --------------------------------------------------------------
 
 // Takes every queued change: pending becomes in flight.
@@ -787,10 +848,10 @@ void CachedStore::restore(UserBatch& user, bool first_written, std::size_t signa
     }
 }
 
-// One user's batch: the first deltas, the totals and the first signature in
-// one backing apply; the second deltas (rare) in another; then the other
-// signatures one apply each. The counts are written under the user's stripe
-// lock and between the user's flush_started and flush_done (see fetch()).
+// One user's batch: the first deltas, the totals and every queued signature
+// in one backing apply_batch; the second deltas (rare) in another. The counts
+// are written under the user's stripe lock and between the user's
+// flush_started and flush_done (see fetch()).
 void CachedStore::write_user(UserBatch& user) {
     UserState* state = nullptr;
     {
@@ -806,7 +867,7 @@ void CachedStore::write_user(UserBatch& user) {
         std::uint32_t flush;
         ~Done() { state->flush_done.store(flush); }
     };
-    std::optional<Done> done_guard(Done{state, flush});
+    const Done done_guard{state, flush};
 
     // The backing store will never take rows it refuses as invalid (an
     // unknown user): retrying would only fill the queue.
@@ -821,6 +882,7 @@ void CachedStore::write_user(UserBatch& user) {
     };
     TrainingDelta first;
     TrainingDelta second;
+    std::vector<SignatureRecord> signatures(user.signatures.size());
     try {
         for (const auto& row : user.rows) {
             const auto [spam_first, spam_second] = split(row.change.spam);
@@ -834,6 +896,13 @@ void CachedStore::write_user(UserBatch& user) {
                     {row.token, to_delta(spam_second), to_delta(innocent_second)});
             }
         }
+        for (std::size_t k = 0; k < user.signatures.size(); ++k) {
+            signatures[k].id = user.signatures[k].first;
+            if (!decode_signature(user.signatures[k].second, signatures[k].signature)) {
+                throw std::invalid_argument("cache: queued signature '" + signatures[k].id +
+                                            "' does not decode");
+            }
+        }
     } catch (const std::invalid_argument& e) {
         drop(e);
         return;
@@ -843,67 +912,26 @@ void CachedStore::write_user(UserBatch& user) {
         first.totals.*k_totals_fields[f] = head;
         second.totals.*k_totals_fields[f] = tail;
     }
-    const auto record_at = [&](std::size_t k) {
-        SignatureRecord record;
-        record.id = user.signatures[k].first;
-        if (!decode_signature(user.signatures[k].second, record.signature)) {
-            throw std::invalid_argument("cache: queued signature '" + record.id +
-                                        "' does not decode");
-        }
-        return record;
-    };
 
-    std::size_t signatures_written = 0;
     bool first_written = false;
-    {
-        try {
-            if (!first.empty() || !user.signatures.empty()) {
-                std::optional<SignatureRecord> record;
-                if (!user.signatures.empty()) {
-                    record = record_at(0);
-                }
-                m_backing.apply(user.user, first, record ? &*record : nullptr);
-                signatures_written = record ? 1 : 0;
-            }
-            first_written = true;
-            if (!second.empty()) {
-                m_backing.apply(user.user, second, nullptr);
-            }
-        } catch (const std::invalid_argument& e) {
-            drop(e);
-            return;
-        } catch (...) {
-            restore(user, first_written, signatures_written, flush);
-            throw;
-        }
-        m_flushed_rows.fetch_add(user.rows.size(), std::memory_order_relaxed);
-        m_flushed_signatures.fetch_add(signatures_written, std::memory_order_relaxed);
-        finish(user, signatures_written, flush);
-    }
-    done_guard.reset();
-    stripe_lock.unlock();
-    // Signatures change no counts: no stripe lock while they are written.
-    const std::size_t done_before = signatures_written;
     try {
-        for (std::size_t k = done_before; k < user.signatures.size(); ++k) {
-            const SignatureRecord record = record_at(k);
-            m_backing.apply(user.user, TrainingDelta{}, &record);
-            ++signatures_written;
+        if (!first.empty() || !signatures.empty()) {
+            m_backing.apply_batch(user.user, first, signatures);
         }
+        first_written = true;
+        if (!second.empty()) {
+            m_backing.apply(user.user, second, nullptr);
+        }
+    } catch (const std::invalid_argument& e) {
+        drop(e);
+        return;
     } catch (...) {
-        std::vector<std::pair<std::string, std::string>> rest(
-            user.signatures.begin() + static_cast<std::ptrdiff_t>(done_before),
-            user.signatures.end());
-        user.signatures = std::move(rest);
-        m_flushed_signatures.fetch_add(signatures_written - done_before, std::memory_order_relaxed);
-        restore(user, true, signatures_written - done_before, 0);
+        restore(user, first_written, first_written ? signatures.size() : 0, flush);
         throw;
     }
-    std::vector<std::pair<std::string, std::string>> rest(
-        user.signatures.begin() + static_cast<std::ptrdiff_t>(done_before), user.signatures.end());
-    user.signatures = std::move(rest);
-    m_flushed_signatures.fetch_add(user.signatures.size(), std::memory_order_relaxed);
-    finish(user, user.signatures.size(), 0);
+    m_flushed_rows.fetch_add(user.rows.size(), std::memory_order_relaxed);
+    m_flushed_signatures.fetch_add(signatures.size(), std::memory_order_relaxed);
+    finish(user, signatures.size(), flush);
 }
 
 // Users in ascending id order; when one is unavailable, the rest of the batch
@@ -924,7 +952,11 @@ void CachedStore::write_back(Batch& batch) {
 // Batch after batch until what was queued at the start is written: learning
 // that keeps arriving meanwhile waits for the next pass.
 void CachedStore::flush_locked() {
-    const std::size_t budget = queued();
+    std::size_t budget = queued();
+    {
+        std::lock_guard lock(m_history_mutex);
+        budget -= std::min(budget, m_history.size());  // written below, all at once
+    }
     std::size_t written = 0;
     for (;;) {
         Batch batch = collect();
@@ -941,8 +973,64 @@ void CachedStore::flush_locked() {
             m_flushes.fetch_add(1, std::memory_order_relaxed);
         }
         if (!batch.more || written >= budget) {
-            return;
+            break;
         }
+    }
+    try {
+        write_history();
+    } catch (...) {
+        m_flush_failures.fetch_add(1, std::memory_order_relaxed);
+        throw;
+    }
+}
+
+// The history rows queued so far, batch_rows to a statement; what cannot be
+// written goes back to the front of the queue. Rows the backing store refuses
+// (an unknown user) are dropped one by one, not with the rest of the batch.
+void CachedStore::write_history() {
+    std::lock_guard write_lock(m_history_write_mutex);
+    std::vector<UserHistoryEntry> rows;
+    {
+        std::lock_guard lock(m_history_mutex);
+        rows.swap(m_history);
+    }
+    std::size_t written = 0;
+    const auto done = [&](std::size_t count) {
+        written += count;
+        m_queued_rows.fetch_sub(count, std::memory_order_relaxed);
+    };
+    try {
+        while (written < rows.size()) {
+            const std::size_t count = std::min(m_options.batch_rows, rows.size() - written);
+            const std::span<const UserHistoryEntry> batch(rows.data() + written, count);
+            try {
+                m_backing.record_history_batch(batch);
+                m_flushed_history.fetch_add(count, std::memory_order_relaxed);
+            } catch (const std::invalid_argument&) {
+                for (const UserHistoryEntry& row : batch) {
+                    try {
+                        m_backing.record_history(row.user, row.entry);
+                        m_flushed_history.fetch_add(1, std::memory_order_relaxed);
+                    } catch (const std::invalid_argument& e) {
+                        m_dropped_rows.fetch_add(1, std::memory_order_relaxed);
+                        if (m_options.warn) {
+                            m_options.warn("cache: a history row of user " +
+                                           std::to_string(row.user) +
+                                           " refused and dropped: " + e.what());
+                        }
+                    }
+                    done(1);  // a failure of another kind passes up: the rest goes back
+                }
+                continue;
+            }
+            done(count);
+        }
+    } catch (...) {
+        std::lock_guard lock(m_history_mutex);
+        m_history.insert(m_history.begin(),
+                         std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(written)),
+                         std::make_move_iterator(rows.end()));
+        throw;
     }
 }
 
@@ -991,6 +1079,7 @@ CachedStoreStats CachedStore::cache_stats() const {
     stats.flushes = m_flushes.load(std::memory_order_relaxed);
     stats.flushed_rows = m_flushed_rows.load(std::memory_order_relaxed);
     stats.flushed_signatures = m_flushed_signatures.load(std::memory_order_relaxed);
+    stats.flushed_history = m_flushed_history.load(std::memory_order_relaxed);
     stats.flush_failures = m_flush_failures.load(std::memory_order_relaxed);
     stats.dropped_rows = m_dropped_rows.load(std::memory_order_relaxed);
     stats.queued_rows = queued();

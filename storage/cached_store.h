@@ -11,12 +11,14 @@
 //
 // Writes: apply() changes the cached counts at once (the user's next message
 // sees its own learning) and queues the deltas, merged per (user, token), and
-// the signature. The flusher writes the queue every flush_interval_ms, or
-// sooner when flush_rows rows are queued, in batches of about batch_rows
-// token rows: one backing apply per user per batch, tokens ascending, with
-// the user's totals and first signature. Further signatures of the user go
-// in applies of their own (Store::apply takes one). load_signature() finds
-// queued ones.
+// the signature; record_history() queues the row. The flusher writes the
+// queue every flush_interval_ms, or sooner when flush_rows rows are queued,
+// in batches of about batch_rows token rows: one backing apply_batch per user
+// per batch (one transaction), tokens ascending, with the user's totals and
+// all the user's queued signatures in one statement; then the history rows of
+// all users, in statements of up to batch_rows rows (record_history_batch).
+// So a message costs no transaction of its own. load_signature() and
+// history() find queued signatures and rows.
 //
 // Exactness: counts are clamped at zero (PgStore's greatest(0, ...)), so a
 // plain sum of queued deltas could differ from applying them one by one. The
@@ -41,13 +43,15 @@
 // - stats() and preferences() read the backing store: stats lag by the queue.
 //   token_rows() flushes first, so it counts every row learned before it.
 //
-// Crash window: a crash loses the queued training, never a message: normally
-// at most flush_interval_ms plus the duration of one flush (a batch per
-// batch_rows queued rows); while the database is unreachable or slower than
-// the learning, up to max_queue rows (then apply() throws StoreUnavailable and
-// the milter's failure policy, tempfail by default, takes over). A batch whose
-// commit outcome is unknown (connection lost during COMMIT) is retried, so it
-// may count twice.
+// Crash window: a crash loses the queued training, signatures and history
+// rows, never a message: normally at most flush_interval_ms plus the duration
+// of one flush (a batch per batch_rows queued rows); while the database is
+// unreachable or slower than the learning, up to max_queue rows (then apply()
+// and record_history() throw StoreUnavailable and the milter's failure
+// policy, tempfail by default, takes over; a history row it cannot queue is
+// logged and skipped). A batch whose commit outcome is unknown (connection
+// lost during COMMIT) is retried, so it may count twice, and its history
+// rows appear twice.
 //
 // Memory: about 160 bytes per cached entry (the entry, its hash node and
 // bucket, its CLOCK slot); max_entries bounds them, except that entries with
@@ -78,6 +82,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "storage/store.h"
@@ -115,7 +120,7 @@ struct TotalsChange {
 //   flush_interval_ms = 1000     write-back period
 //   flush_rows = 20000           write back sooner when this many rows queue
 //   batch_rows = 5000            token rows per write-back transaction
-//   max_queue = 500000           hard cap: apply() throws StoreUnavailable
+//   max_queue = 500000           hard cap: apply(), record_history() throw StoreUnavailable
 //   retry_max_ms = 30000         back-off cap while the database is down
 struct CachedStoreOptions {
     std::size_t max_entries = 500'000;  // rounded down to a multiple of the shard count
@@ -123,7 +128,7 @@ struct CachedStoreOptions {
     int flush_interval_ms = 1000;
     std::size_t flush_rows = 20'000;
     std::size_t batch_rows = 5'000;   // token rows per backing transaction (about)
-    std::size_t max_queue = 500'000;  // token rows + signatures waiting
+    std::size_t max_queue = 500'000;  // token rows + signatures + history rows waiting
     int retry_max_ms = 30'000;        // back-off doubles from flush_interval_ms up to this
     // Where the flusher reports failures (storage does not log); may be empty.
     std::function<void(const std::string&)> warn;
@@ -143,9 +148,10 @@ struct CachedStoreStats {
     std::uint64_t flushes = 0;       // successful flush passes with work
     std::uint64_t flushed_rows = 0;  // token rows written back
     std::uint64_t flushed_signatures = 0;
+    std::uint64_t flushed_history = 0;  // history rows written back
     std::uint64_t flush_failures = 0;
     std::uint64_t dropped_rows = 0;  // rows the backing store refused (not unavailability)
-    std::size_t queued_rows = 0;     // token rows + signatures waiting or being written
+    std::size_t queued_rows = 0;  // token rows + signatures + history rows waiting or being written
     std::size_t entries = 0;
 };
 
@@ -168,6 +174,9 @@ public:
     // Errors the backing store finds later (an unknown user) are reported by
     // the flusher, and the rows dropped.
     void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
+    // apply() of each signature (the deltas with the first).
+    void apply_batch(UserId user, const TrainingDelta& delta,
+                     std::span<const SignatureRecord> signatures) override;
     std::optional<Signature> load_signature(UserId user, std::string_view id) override;
     // Writes back what is queued first (may throw StoreUnavailable like
     // flush()): only the backing store knows which rows exist.
@@ -175,10 +184,17 @@ public:
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
-    // History and quarantine are written at once, straight to the backing store.
+    // Queues the rows for the flusher (never waits for the database); rows of
+    // a user id that user_id() did not return go straight to the backing
+    // store, which knows whether it exists. Throws std::invalid_argument on
+    // an invalid row, StoreUnavailable when the queue would pass max_queue.
     void record_history(UserId user, const HistoryEntry& entry) override;
+    void record_history_batch(std::span<const UserHistoryEntry> rows) override;
+    // The backing store's rows with the queued ones, newest first.
     std::vector<HistoryEntry> history(UserId user, std::size_t limit) override;
+    // Writes the queued history rows first.
     std::int64_t purge_history(int older_than_days) override;
+    // Quarantine is written at once, straight to the backing store.
     std::int64_t add_quarantine(UserId user, const QuarantineEntry& entry) override;
     std::optional<QuarantineEntry> find_quarantine_by_signature(
         UserId user, std::string_view signature) override;
@@ -273,6 +289,7 @@ private:
     void restore(UserBatch& user, bool first_written, std::size_t signatures_written,
                  std::uint32_t flush);
     void finish(UserBatch& user, std::size_t signatures_written, std::uint32_t flush);
+    void write_history();
     void flush_locked();
     void run_flusher();
 
@@ -287,12 +304,21 @@ private:
     mutable std::mutex m_users_mutex;
     std::unordered_map<UserId, UserState> m_users;
     std::unordered_map<std::string, UserId> m_user_ids;
+    std::unordered_set<UserId> m_named_ids;  // the values of m_user_ids
     std::vector<UserId> m_dirty_users;
 
     // apply() holds it shared, collect() exclusive: a batch not cut short by
     // batch_rows holds whole messages, never half of one.
     std::unique_ptr<RwLock> m_collect_lock;
     std::mutex m_flush_mutex;  // one flush pass at a time
+
+    // History rows: queued, and taken by the flusher. history() holds
+    // m_history_write_mutex, which the flusher holds from taking rows until
+    // they are written or back in the queue: a row is never missed or seen
+    // twice.
+    std::mutex m_history_mutex;
+    std::vector<UserHistoryEntry> m_history;  // in arrival order
+    std::mutex m_history_write_mutex;
 
     std::mutex m_wake_mutex;
     std::condition_variable m_wake;
@@ -301,6 +327,7 @@ private:
     std::thread m_flusher;
 
     std::atomic<std::size_t> m_queued_rows{0};  // dirty entries + in-flight rows + signatures
+                                                // + history rows
     std::atomic<std::size_t> m_entries{0};
     std::atomic<std::uint64_t> m_hits{0};
     std::atomic<std::uint64_t> m_misses{0};
@@ -310,6 +337,7 @@ private:
     std::atomic<std::uint64_t> m_flushes{0};
     std::atomic<std::uint64_t> m_flushed_rows{0};
     std::atomic<std::uint64_t> m_flushed_signatures{0};
+    std::atomic<std::uint64_t> m_flushed_history{0};
     std::atomic<std::uint64_t> m_flush_failures{0};
     std::atomic<std::uint64_t> m_dropped_rows{0};
 };

@@ -111,10 +111,17 @@ Snapshot MemoryStore::fetch(UserId user, std::span<const Token> tokens) {
 }
 
 void MemoryStore::apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) {
-    std::string encoded;
-    if (signature != nullptr) {
-        check_signature_id(signature->id);
-        encoded = encode_signature(signature->signature);
+    apply_batch(user, delta,
+                signature != nullptr ? std::span(signature, 1) : std::span<const SignatureRecord>());
+}
+
+void MemoryStore::apply_batch(UserId user, const TrainingDelta& delta,
+                              std::span<const SignatureRecord> signatures) {
+    std::vector<std::string> encoded;
+    encoded.reserve(signatures.size());
+    for (const SignatureRecord& signature : signatures) {
+        check_signature_id(signature.id);
+        encoded.push_back(encode_signature(signature.signature));
     }
     std::lock_guard lock(m_mutex);
     User& u = user_locked(user, "apply");
@@ -131,8 +138,8 @@ void MemoryStore::apply(UserId user, const TrainingDelta& delta, const Signature
         }
     }
     add_totals_clamped(u.totals, delta.totals);
-    if (signature != nullptr) {
-        u.signatures.insert_or_assign(signature->id, std::move(encoded));
+    for (std::size_t i = 0; i < signatures.size(); ++i) {
+        u.signatures.insert_or_assign(signatures[i].id, std::move(encoded[i]));
     }
 }
 
@@ -184,6 +191,19 @@ void MemoryStore::record_history(UserId user, const HistoryEntry& entry) {
     check_history_entry(entry);
     std::lock_guard lock(m_mutex);
     user_locked(user, "record history").history.push_back(entry);
+}
+
+void MemoryStore::record_history_batch(std::span<const UserHistoryEntry> rows) {
+    for (const UserHistoryEntry& row : rows) {
+        check_history_entry(row.entry);
+    }
+    std::lock_guard lock(m_mutex);
+    for (const UserHistoryEntry& row : rows) {
+        user_locked(row.user, "record history");  // all or none: every user known first
+    }
+    for (const UserHistoryEntry& row : rows) {
+        user_locked(row.user, "record history").history.push_back(row.entry);
+    }
 }
 
 std::vector<HistoryEntry> MemoryStore::history(UserId user, std::size_t limit) {

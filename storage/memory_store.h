@@ -19,12 +19,15 @@ public:
     void set_merge_group(UserId user, std::optional<UserId> group) override;
     Snapshot fetch(UserId user, std::span<const Token> tokens) override;
     void apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) override;
+    void apply_batch(UserId user, const TrainingDelta& delta,
+                     std::span<const SignatureRecord> signatures) override;
     std::optional<Signature> load_signature(UserId user, std::string_view id) override;
     std::int64_t token_rows(UserId user) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
     void record_history(UserId user, const HistoryEntry& entry) override;
+    void record_history_batch(std::span<const UserHistoryEntry> rows) override;
     std::vector<HistoryEntry> history(UserId user, std::size_t limit) override;
     std::int64_t purge_history(int older_than_days) override;
     std::int64_t add_quarantine(UserId user, const QuarantineEntry& entry) override;

@@ -4,7 +4,8 @@
 // StoreUnavailable, serialization failures and deadlocks to a retry, bad
 // input caught by the schema's constraints to std::invalid_argument.
 //
-// Token arrays travel as text array literals ("{1,-2,3}") through libpqxx.
+// Arrays (tokens; the signatures and history rows of a write-back) travel as
+// text array literals ({1,-2,3} and {"a","b"}) through libpqxx.
 // Measured with test/storage/pg_store_bench (2-core machine shared with other
 // builds, load average ~8; PostgreSQL 15 on a unix socket; one user with a
 // warm table of 100k tokens; messages of 600 tokens, 540 known; medians of
@@ -32,6 +33,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "storage/limits.h"
 #include "storage/sql.h"
@@ -56,7 +58,7 @@ std::string array_literal(const Range& values, Convert convert) {
     std::string text;
     text.reserve(values.size() * 21 + 2);
     text += '{';
-    char buffer[24];
+    char buffer[32];  // the longest int64 or shortest round-trip double fits
     bool first = true;
     for (const auto& value : values) {
         if (!first) {
@@ -67,6 +69,41 @@ std::string array_literal(const Range& values, Convert convert) {
         text.append(buffer, end);
     }
     text += '}';
+    return text;
+}
+
+// A PostgreSQL array literal of text, every element quoted so that commas,
+// braces, blanks and the word NULL stay data: {"a","b\"c"}.
+template <typename Range, typename Text>
+std::string text_array_literal(const Range& values, Text text_of) {
+    std::string text = "{";
+    for (const auto& value : values) {
+        if (text.size() > 1) {
+            text += ',';
+        }
+        text += '"';
+        const auto& element = text_of(value);  // may be a temporary string: kept alive
+        for (const char c : std::string_view(element)) {
+            if (c == '"' || c == '\\') {
+                text += '\\';
+            }
+            text += c;
+        }
+        text += '"';
+    }
+    text += '}';
+    return text;
+}
+
+std::string hex(std::string_view bytes) {
+    static constexpr char k_digits[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        text += k_digits[byte >> 4];
+        text += k_digits[byte & 0xf];
+    }
     return text;
 }
 
@@ -242,6 +279,12 @@ Snapshot PgStore::fetch(UserId user, std::span<const Token> tokens) {
 }
 
 void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureRecord* signature) {
+    apply_batch(user, delta,
+                signature != nullptr ? std::span(signature, 1) : std::span<const SignatureRecord>());
+}
+
+void PgStore::apply_batch(UserId user, const TrainingDelta& delta,
+                          std::span<const SignatureRecord> signatures) {
     std::vector<TokenDelta> changes;
     changes.reserve(delta.tokens.size());
     std::vector<Token> negative;
@@ -254,12 +297,18 @@ void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureReco
             negative.push_back(change.token);
         }
     }
-    std::string encoded;
-    if (signature != nullptr) {
-        check_signature_id(signature->id);
-        encoded = encode_signature(signature->signature);
+    // One row per id (the statement may touch a row only once): the later
+    // signature of an id wins, as if they were applied one by one.
+    std::vector<const SignatureRecord*> kept;
+    std::unordered_set<std::string_view> seen;
+    for (auto it = signatures.rbegin(); it != signatures.rend(); ++it) {
+        check_signature_id(it->id);
+        if (seen.insert(it->id).second) {
+            kept.push_back(&*it);
+        }
     }
-    if (changes.empty() && delta.totals == Totals{} && signature == nullptr) {
+    std::reverse(kept.begin(), kept.end());
+    if (changes.empty() && delta.totals == Totals{} && kept.empty()) {
         return;
     }
     const std::string tokens =
@@ -270,6 +319,10 @@ void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureReco
         array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.innocent}; });
     const std::string weight = array_literal(changes, [](const TokenDelta& d) { return d.weight; });
     const std::string negative_tokens = array_literal(negative, to_db);
+    const std::string signature_ids =
+        text_array_literal(kept, [](const SignatureRecord* r) { return std::string_view(r->id); });
+    const std::string signature_data = text_array_literal(
+        kept, [](const SignatureRecord* r) { return hex(encode_signature(r->signature)); });
     const Totals& t = delta.totals;
 
     run("apply", [&](pqxx::connection& conn) {
@@ -285,9 +338,8 @@ void PgStore::apply(UserId user, const TrainingDelta& delta, const SignatureReco
                               t.spam_misclassified, t.innocent_misclassified, t.spam_corpusfed,
                               t.innocent_corpusfed, t.spam_classified, t.innocent_classified);
         }
-        if (signature != nullptr) {
-            txn.exec_prepared(sql::k_signature_store, user, signature->id,
-                              pqxx::binarystring(encoded));
+        if (!kept.empty()) {
+            txn.exec_prepared(sql::k_signatures_store, user, signature_ids, signature_data);
         }
         txn.commit();
     });
@@ -366,12 +418,37 @@ std::vector<UserStats> PgStore::stats(std::optional<std::string_view> user) {
 }
 
 void PgStore::record_history(UserId user, const HistoryEntry& entry) {
-    check_history_entry(entry);
+    const UserHistoryEntry row{user, entry};
+    record_history_batch(std::span(&row, 1));
+}
+
+void PgStore::record_history_batch(std::span<const UserHistoryEntry> rows) {
+    for (const UserHistoryEntry& row : rows) {
+        check_history_entry(row.entry);
+    }
+    if (rows.empty()) {
+        return;
+    }
+    using Row = UserHistoryEntry;
+    const std::string users = array_literal(rows, [](const Row& r) { return r.user; });
+    const std::string times = array_literal(rows, [](const Row& r) { return r.entry.time; });
+    const std::string probabilities =
+        array_literal(rows, [](const Row& r) { return r.entry.probability; });
+    const auto texts = [&](std::string HistoryEntry::*field) {
+        return text_array_literal(
+            rows, [field](const Row& r) { return std::string_view(r.entry.*field); });
+    };
+    const std::string results = texts(&HistoryEntry::result);
+    const std::string actions = texts(&HistoryEntry::action);
+    const std::string senders = texts(&HistoryEntry::sender);
+    const std::string subjects = texts(&HistoryEntry::subject);
+    const std::string signatures = texts(&HistoryEntry::signature);
+    const std::string queue_ids = texts(&HistoryEntry::queue_id);
+    const std::string hosts = texts(&HistoryEntry::host);
     run("record history", [&](pqxx::connection& conn) {
         pqxx::work txn(conn);
-        txn.exec_prepared(sql::k_history_insert, user, entry.time, entry.result, entry.action,
-                          entry.sender, entry.subject, entry.probability, entry.signature,
-                          entry.queue_id, entry.host);
+        txn.exec_prepared(sql::k_history_insert, users, times, results, actions, senders, subjects,
+                          probabilities, signatures, queue_ids, hosts);
         txn.commit();
     });
 }

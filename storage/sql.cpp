@@ -108,10 +108,15 @@ constexpr std::array k_statements = {
               "  spam_classified = greatest(0, t.spam_classified + $8::bigint),"
               "  innocent_classified = greatest(0, t.innocent_classified + $9::bigint)"},
 
-    // $1 user, $2 id, $3 bytea. A replaced signature keeps its creation time:
-    // expiry counts from the classification.
-    Statement{k_signature_store,
-              "INSERT INTO signatures (user_id, id, data) VALUES ($1, $2, $3)"
+    // $1 user, $2 text[] ids, $3 text[] data in hex. Any number of
+    // signatures in one statement (the write-back of many messages); the ids
+    // are distinct (ON CONFLICT may touch a row once per statement). A
+    // replaced signature keeps its creation time: expiry counts from the
+    // classification.
+    Statement{k_signatures_store,
+              "INSERT INTO signatures (user_id, id, data)"
+              " SELECT $1, s.id, decode(s.data, 'hex')"
+              " FROM unnest($2::text[], $3::text[]) AS s (id, data)"
               " ON CONFLICT (user_id, id) DO UPDATE SET data = excluded.data"},
 
     // $1 user, $2 id -> data.
@@ -165,13 +170,23 @@ constexpr std::array k_statements = {
         " DELETE FROM tokens t USING doomed"
         " WHERE t.user_id = doomed.user_id AND t.token = doomed.token"},
 
-    // $1 user, $2 Unix time, $3 result, $4 action, $5 sender, $6 subject,
-    // $7 probability, $8 signature ('' = none), $9 queue id, $10 host.
+    // Parallel arrays, one element per row: $1 bigint[] users, $2 bigint[]
+    // Unix times, $3 text[] results, $4 text[] actions, $5 text[] senders,
+    // $6 text[] subjects, $7 float8[] probabilities, $8 text[] signatures
+    // ('' = none), $9 text[] queue ids, $10 text[] hosts. Many rows in one
+    // statement; ids follow the order given (history_recent breaks ties of
+    // time by id).
     Statement{
         k_history_insert,
         "INSERT INTO history (user_id, created, result, action, sender, subject,"
         "  probability, signature, queue_id, host)"
-        " VALUES ($1, to_timestamp($2::bigint), $3, $4, $5, $6, $7, nullif($8, ''), $9, $10)"},
+        " SELECT h.user_id, to_timestamp(h.created), h.result, h.action, h.sender, h.subject,"
+        "  h.probability, nullif(h.signature, ''), h.queue_id, h.host"
+        " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
+        "  $6::text[], $7::float8[], $8::text[], $9::text[], $10::text[])"
+        "  WITH ORDINALITY AS h (user_id, created, result, action, sender, subject,"
+        "  probability, signature, queue_id, host, n)"
+        " ORDER BY h.n"},
 
     // $1 user, $2 limit. Newest first; columns in the order of HistoryEntry.
     Statement{k_history_recent,

@@ -2,7 +2,9 @@
 // classifier and its data. A message costs one fetch (all its token counts and
 // the user's totals, merged with the user's group) and, when it is learned,
 // one apply (all deltas in one transaction). Implementations: MemoryStore for
-// unit tests and quick evaluations, PgStore (PostgreSQL) for everything else.
+// unit tests and quick evaluations, PgStore (PostgreSQL) for everything else;
+// CachedStore keeps hot counts in memory and writes many messages' learning,
+// signatures and history back through apply_batch and record_history_batch.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +67,12 @@ struct HistoryEntry {
     friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
 };
 
+// A history row and whose it is, for writing many users' rows at once.
+struct UserHistoryEntry {
+    UserId user = 0;
+    HistoryEntry entry;
+};
+
 // A message held in Postfix's hold queue for a user: a row of `quarantine`.
 struct QuarantineEntry {
     std::int64_t id = 0;    // assigned by add_quarantine
@@ -100,6 +108,11 @@ public:
     // optional signature to insert or replace.
     virtual void apply(UserId user, const TrainingDelta& delta,
                        const SignatureRecord* signature) = 0;
+    // The same with any number of signatures, all in the same transaction
+    // (one statement): the write-back of many messages at once. When an id
+    // appears twice, the later signature is the one kept.
+    virtual void apply_batch(UserId user, const TrainingDelta& delta,
+                             std::span<const SignatureRecord> signatures) = 0;
 
     virtual std::optional<Signature> load_signature(UserId user, std::string_view id) = 0;
 
@@ -116,6 +129,9 @@ public:
 
     // Appends one row to the user's history (storage/limits.h says what is valid).
     virtual void record_history(UserId user, const HistoryEntry& entry) = 0;
+    // Appends rows of any users in one transaction (one statement), in the
+    // order given: all of them, or none when one is invalid.
+    virtual void record_history_batch(std::span<const UserHistoryEntry> rows) = 0;
     // The user's latest `limit` rows, newest first.
     virtual std::vector<HistoryEntry> history(UserId user, std::size_t limit) = 0;
     // Deletes history rows older than `older_than_days`; returns how many.

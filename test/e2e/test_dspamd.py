@@ -10,6 +10,9 @@ the trusted network or an authenticated sender is untouched; a spam-<user>@
 forward with the signature changes that user's token counts and is not
 delivered, and is refused from an unauthenticated sender; PostgreSQL stopped
 during a run gives 4xx, the client resends, and every message is delivered.
+A second instance (QuarantineRelease) runs dspamd as root with
+release_command = postsuper -H: a notspam- request for a held message
+releases it from the hold queue and it is delivered.
 
     DSPAMD=build/milter/dspamd DSPAMCTL=build/tools/dspamctl \
         SOURCE_DIR=. python3 test/e2e/test_dspamd.py
@@ -189,7 +192,13 @@ class DspamdEndToEnd(unittest.TestCase):
         # Trained on 2×300 messages: at most one error per class of 20.
         self.assertGreaterEqual(right["Spam"], HELD_OUT - 1, right)
         self.assertGreaterEqual(right["Innocent"], HELD_OUT - 1, right)
-        # One history row per message, with the verdict the header shows.
+        # One history row per message, with the verdict the header shows,
+        # written back with the learning within [cache] flush_interval_ms.
+        try:
+            pf.wait_for(lambda: len(self.history_results(list(queue_ids.values())))
+                        >= len(queue_ids), 15, "the history rows written back", interval=0.25)
+        except TimeoutError:
+            pass  # the comparison below says which are missing
         history = self.history_results(list(queue_ids.values()))
         self.assertEqual({s: history.get(q) for s, q in queue_ids.items()},
                          {s: got[s].header("X-DSPAM-Result") for s in queue_ids})
@@ -365,6 +374,110 @@ class DspamdEndToEnd(unittest.TestCase):
         # Every message delivered exactly once: none lost, none doubled.
         self.delivered_by_sender([f"t9-{i}@outside.example" for i in range(total)])
         self.assertEqual(len(self.postfix.sink.files()), total)
+
+
+class QuarantineRelease(unittest.TestCase):
+    """Release through Postfix itself: dspamd runs as root with
+    [retrain] release_command = ["/usr/sbin/postsuper", "-c", CONFIG, "-H"]
+    (the queue id appended), as an operator would configure it. A
+    quarantined message's owner sends a notspam- request with its
+    signature; dspamd retrains and runs postsuper, the message leaves the
+    hold queue and reaches the sink."""
+
+    USER = "hannah@example.com"
+
+    @classmethod
+    def setUpClass(cls):
+        spam, ham = corpus("spam"), corpus("ham")
+        # Postfix's config directory goes into dspamd's config, dspamd's
+        # socket into Postfix's: both are known before either starts.
+        cls.postfix = pf.PostfixInstance()
+        release = ", ".join(f'"{w}"' for w in
+                            ("/usr/sbin/postsuper", "-c", cls.postfix.config_dir, "-H"))
+        cls.dspamd = daemons.DspamdInstance(
+            os.environ["DSPAMD"], os.environ["DSPAMCTL"], SOURCE_DIR,
+            settings={
+                # postsuper is the superuser's: dspamd keeps root.
+                "milter": ['pid_file = ""', 'socket_group = "postfix"', "socket_mode = 0o660",
+                           'user_mapping = "address"', 'user = "root"'],
+                "actions": ['spam_action = "quarantine"'],
+                "retrain": [f"release_command = [{release}]"],
+            })
+        cls.postfix.milter = cls.dspamd.socket
+        started = False
+        try:
+            cls.dspamd.start_db()
+            n = TRAIN_PER_CLASS
+            cls.dspamd.dspamctl("train", "--class", "spam", "--user", cls.USER, *spam[:n])
+            cls.dspamd.dspamctl("train", "--class", "innocent", "--user", cls.USER, *ham[:n])
+            cls.candidates = spam[n + 200:n + 260]
+            cls.dspamd.start()
+            started = True
+            cls.postfix.start()
+        except BaseException:
+            if started:
+                cls.postfix.stop()
+            cls.dspamd.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        sys.stderr.write("--- dspamd log (tail) ---\n" + cls.dspamd.log()[-3000:] + "\n")
+        try:
+            cls.postfix.stop()
+        finally:
+            cls.dspamd.stop()
+
+    def held_ids(self) -> list[str]:
+        return [m["queue_id"] for m in self.postfix.held()]
+
+    def quarantine(self) -> tuple[str, str, str]:
+        """Sends held-out spam until one is quarantined: (queue id, sender,
+        signature of its quarantine row)."""
+        for i, path in enumerate(self.candidates):
+            sender = f"release-{i}@outside.example"
+            r = pf.send(self.postfix.port, sender, [self.USER], pf.message_bytes(path))
+            self.assertEqual(r.final, 250, r)
+            if r.queue_id in self.held_ids():
+                q = re.sub(r"[^0-9A-Za-z]", "", r.queue_id)
+                rows = self.dspamd.sql(f"SELECT signature, released FROM quarantine"
+                                       f" WHERE queue_id = '{q}'")
+                self.assertEqual(len(rows), 1, rows)
+                self.assertEqual(rows[0][1], "f")
+                return r.queue_id, sender, rows[0][0]
+        self.fail("no held-out spam was quarantined")
+
+    def test_notspam_request_releases_the_held_message_through_postsuper(self):
+        queue_id, sender, signature = self.quarantine()
+        self.assertRegex(signature, r"^\S{8,}$")
+        self.assertEqual(self.postfix.sink.files(), [], "the spam is held, not delivered")
+
+        # The owner says "not spam": the signature in a forwarded copy.
+        local = self.USER.split("@")[0]
+        data = (f"From: {self.USER}\r\nTo: notspam-{local}@example.com\r\n"
+                f"Subject: not spam\r\nX-DSPAM-Signature: {signature}\r\n\r\n"
+                "This one is mine.\r\n").encode()
+        r = pf.send(self.postfix.port, self.USER, [f"notspam-{local}@example.com"], data,
+                    xclient={"ADDR": "198.51.100.7", "LOGIN": self.USER})
+        self.assertEqual(r.final, 250, r)
+
+        # dspamd ran postsuper -H: the message leaves the hold queue...
+        pf.wait_for(lambda: queue_id not in self.held_ids(), 30,
+                    f"{queue_id} released from the hold queue", interval=0.2)
+        self.assertRegex(self.dspamd.log(), rf"released={queue_id} release-command=0\b")
+        q = re.sub(r"[^0-9A-Za-z]", "", queue_id)
+        self.assertEqual(self.dspamd.sql(f"SELECT released FROM quarantine WHERE queue_id = '{q}'"),
+                         [["t"]])
+        # ... and is delivered (postsuper -H puts it in the deferred queue:
+        # the next queue run, or a flush, sends it), exactly once; the
+        # request itself is not.
+        self.postfix.flush()
+        pf.wait_for(lambda: [sender_of(d) for d in self.postfix.sink.messages()] == [sender], 60,
+                    f"delivery of the released {queue_id}", interval=0.2)
+        self.postfix.wait_queue_empty(ignore_hold=False)
+        delivered = self.postfix.sink.messages()
+        self.assertEqual([sender_of(d) for d in delivered], [sender])
+        self.assertEqual(delivered[0].header("X-DSPAM-Signature"), signature)
 
 
 def main():

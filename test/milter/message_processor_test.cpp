@@ -30,12 +30,16 @@ public:
     void set_merge_group(UserId, std::optional<UserId>) override { down(); }
     Snapshot fetch(UserId, std::span<const Token>) override { down(); }
     void apply(UserId, const TrainingDelta&, const SignatureRecord*) override { down(); }
+    void apply_batch(UserId, const TrainingDelta&, std::span<const SignatureRecord>) override {
+        down();
+    }
     std::optional<Signature> load_signature(UserId, std::string_view) override { down(); }
     std::int64_t token_rows(UserId) override { down(); }
     std::map<std::string, std::string> preferences(UserId) override { down(); }
     void set_preference(UserId, std::string_view, std::string_view) override { down(); }
     std::vector<UserStats> stats(std::optional<std::string_view>) override { down(); }
     void record_history(UserId, const HistoryEntry&) override { down(); }
+    void record_history_batch(std::span<const UserHistoryEntry>) override { down(); }
     std::vector<HistoryEntry> history(UserId, std::size_t) override { down(); }
     std::int64_t purge_history(int) override { down(); }
     std::int64_t add_quarantine(UserId, const QuarantineEntry&) override { down(); }

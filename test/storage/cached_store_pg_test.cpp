@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <ctime>
 #include <thread>
 
 #include "storage/cached_store.h"
@@ -55,14 +56,21 @@ TEST_CASE("cached pg store: learning written back, signatures found while queued
     Signature signature;
     signature.result = Class::spam;
     signature.learned = tokens;
-    const SignatureRecord record{"cached-sig-1", signature};
-    for (int i = 0; i < 3; ++i) {
-        store.apply(user, make_delta(deltas, totals), i == 0 ? &record : nullptr);
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    std::vector<HistoryEntry> history;
+    for (int i = 0; i < 3; ++i) {  // three messages, each with a signature and a history row
+        const SignatureRecord record{"cached-sig-" + std::to_string(i), signature};
+        store.apply(user, make_delta(deltas, totals), &record);
+        history.push_back(contract::make_history(now, "message " + std::to_string(i)));
+        store.record_history(user, history.back());
     }
     CHECK(store.fetch(user, tokens).stats[7].counts == Counts{3, 0});
     CHECK(counts_of(pg, user, tokens[7]) == Counts{});
     CHECK_FALSE(pg.load_signature(user, "cached-sig-1").has_value());
     CHECK(store.load_signature(user, "cached-sig-1") == signature);
+    CHECK(pg.history(user, 10).empty());
+    const std::vector<HistoryEntry> newest_first(history.rbegin(), history.rend());
+    CHECK(store.history(user, 10) == newest_first);
 
     store.flush();
     const Snapshot written = pg.fetch(user, tokens);
@@ -70,8 +78,13 @@ TEST_CASE("cached pg store: learning written back, signatures found while queued
         return s.counts == Counts{3, 0};
     }));
     CHECK(written.totals.spam_learned == 3);
-    CHECK(pg.load_signature(user, "cached-sig-1") == signature);
+    for (int i = 0; i < 3; ++i) {
+        CHECK(pg.load_signature(user, "cached-sig-" + std::to_string(i)) == signature);
+    }
+    CHECK(pg.history(user, 10) == newest_first);
     CHECK(store.cache_stats().flushed_rows == 500);
+    CHECK(store.cache_stats().flushed_signatures == 3);
+    CHECK(store.cache_stats().flushed_history == 3);
 }
 
 TEST_CASE("cached pg store: token rows are counted after the queue is written") {

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <ctime>
 #include <functional>
 #include <future>
 #include <random>
@@ -34,7 +35,8 @@ class FlakyStore final : public Store {
 public:
     std::atomic<bool> down{false};
     std::atomic<int> fail_apply_at{-1};  // the index of the apply call to fail
-    std::atomic<int> applies{0};
+    std::atomic<int> applies{0};         // apply and apply_batch calls
+    std::atomic<int> history_writes{0};  // record_history and record_history_batch calls
     std::atomic<int> fetches{0};
     // Runs once, after the next fetch has read and before it returns.
     std::function<void()> after_next_read;
@@ -66,6 +68,14 @@ public:
         }
         inner.apply(user, delta, signature);
     }
+    void apply_batch(UserId user, const TrainingDelta& delta,
+                     std::span<const SignatureRecord> signatures) override {
+        check();
+        if (applies++ == fail_apply_at) {
+            throw StoreUnavailable("apply chosen to fail");
+        }
+        inner.apply_batch(user, delta, signatures);
+    }
     std::optional<Signature> load_signature(UserId user, std::string_view id) override {
         check();
         return inner.load_signature(user, id);
@@ -88,7 +98,13 @@ public:
     }
     void record_history(UserId user, const HistoryEntry& entry) override {
         check();
+        ++history_writes;
         inner.record_history(user, entry);
+    }
+    void record_history_batch(std::span<const UserHistoryEntry> rows) override {
+        check();
+        ++history_writes;
+        inner.record_history_batch(rows);
     }
     std::vector<HistoryEntry> history(UserId user, std::size_t limit) override {
         check();
@@ -151,6 +167,8 @@ TEST_CASE("cached store: the Store contract over a MemoryStore, nothing flushed"
     contract::check_preferences(store, "");
     contract::check_history(store, "");
     contract::check_quarantine(store, "");
+    contract::check_signature_batch(store, "");
+    contract::check_history_batch(store, "");
 }
 
 TEST_CASE("cached store: statistics read the backing store once flushed") {
@@ -351,6 +369,113 @@ TEST_CASE("cached store: queued signatures are found, several per user per flush
     CHECK(store.load_signature(user, "sig4") == records[4].signature);  // from the backing store
     CHECK(store.cache_stats().flushed_signatures == 5);
     CHECK(store.cache_stats().queued_rows == 0);
+}
+
+TEST_CASE("cached store: a flush writes every message's signature and history row at once") {
+    FlakyStore backing;
+    CachedStore store(backing, manual_options());
+    const UserId user = store.user_id("batched");
+    const UserId other = store.user_id("batched-other");
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    std::vector<SignatureRecord> records;
+    std::vector<HistoryEntry> rows;
+    for (int i = 0; i < 6; ++i) {  // six messages: learning, signature, history row each
+        Signature signature;
+        signature.learned = {static_cast<Token>(i), 500};
+        records.push_back({"msg" + std::to_string(i), signature});
+        store.apply(user, make_delta({{static_cast<Token>(i), 0, 1}}), &records.back());
+        rows.push_back(contract::make_history(now + i, "message " + std::to_string(i)));
+        store.record_history(user, rows.back());
+    }
+    store.record_history(other, contract::make_history(now, "another user's"));
+
+    // Readable before the flush, nothing written yet.
+    CHECK(backing.applies == 0);
+    CHECK(backing.history_writes == 0);
+    CHECK_FALSE(backing.inner.load_signature(user, "msg5").has_value());
+    CHECK(backing.inner.history(user, 10).empty());
+    CHECK(store.load_signature(user, "msg5") == records[5].signature);
+    const std::vector<HistoryEntry> newest_first(rows.rbegin(), rows.rend());
+    CHECK(store.history(user, 10) == newest_first);
+    CHECK(store.history(user, 2) == std::vector<HistoryEntry>(rows.rbegin(), rows.rbegin() + 2));
+    CHECK(store.cache_stats().queued_rows == 6 + 6 + 7);
+
+    store.flush();
+    CHECK(backing.applies == 1);         // one transaction for all the user's learning
+    CHECK(backing.history_writes == 1);  // one statement for every user's rows
+    for (const SignatureRecord& record : records) {
+        CHECK(backing.inner.load_signature(user, record.id) == record.signature);
+    }
+    CHECK(backing.inner.history(user, 10) == newest_first);
+    CHECK(backing.inner.history(other, 10).size() == 1);
+    CHECK(store.history(user, 10) == newest_first);  // now from the backing store only
+    const CachedStoreStats stats = store.cache_stats();
+    CHECK(stats.flushed_signatures == 6);
+    CHECK(stats.flushed_history == 7);
+    CHECK(stats.queued_rows == 0);
+
+    // Queued rows come before stored ones of the same second, as they will
+    // be written after them.
+    HistoryEntry later = contract::make_history(now + 5, "queued, same second");
+    store.record_history(user, later);
+    const std::vector<HistoryEntry> merged = store.history(user, 3);
+    CHECK(merged == std::vector<HistoryEntry>{later, rows[5], rows[4]});
+}
+
+TEST_CASE("cached store: history rows wait in the queue while the backing store is down") {
+    FlakyStore backing;
+    CachedStoreOptions options = manual_options();
+    options.max_queue = 4;
+    CachedStore store(backing, options);
+    const UserId user = store.user_id("history-outage");
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    backing.down = true;
+    for (int i = 0; i < 3; ++i) {
+        store.record_history(user, contract::make_history(now, "during " + std::to_string(i)));
+    }
+    CHECK_THROWS_AS(store.flush(), StoreUnavailable);
+    CHECK(store.cache_stats().queued_rows == 3);
+    CHECK(store.cache_stats().flush_failures == 1);
+    store.record_history(user, contract::make_history(now, "during 3"));  // after the kept ones
+    // The hard cap counts history rows too.
+    CHECK_THROWS_AS(store.record_history(user, contract::make_history(now, "one too many")),
+                    StoreUnavailable);
+    // Invalid rows are refused at once, not dropped later.
+    HistoryEntry bad = contract::make_history(now, "bad");
+    bad.result = "Maybe";
+    CHECK_THROWS_AS(store.record_history(user, bad), std::invalid_argument);
+
+    backing.down = false;
+    store.flush();
+    const std::vector<HistoryEntry> written = backing.inner.history(user, 10);
+    REQUIRE(written.size() == 4);
+    for (int i = 0; i < 4; ++i) {  // same second: newest first = written last first
+        CHECK(written[static_cast<std::size_t>(3 - i)].subject == "during " + std::to_string(i));
+    }
+    CHECK(store.cache_stats().queued_rows == 0);
+}
+
+TEST_CASE("cached store: a failed write-back keeps every signature queued and findable") {
+    FlakyStore backing;
+    CachedStore store(backing, manual_options());
+    const UserId user = store.user_id("signature-retry");
+    std::vector<SignatureRecord> records;
+    for (int i = 0; i < 3; ++i) {
+        records.push_back({"retry" + std::to_string(i), Signature{}});
+        records.back().signature.learned = {static_cast<Token>(i + 10)};
+    }
+    store.apply_batch(user, make_delta({{10, 1, 0}}), records);
+    backing.fail_apply_at = 0;
+    CHECK_THROWS_AS(store.flush(), StoreUnavailable);
+    CHECK_FALSE(backing.inner.load_signature(user, "retry0").has_value());
+    CHECK(store.load_signature(user, "retry2") == records[2].signature);
+    CHECK(store.cache_stats().queued_rows == 1 + 3);
+    store.flush();
+    CHECK(backing.applies == 2);
+    for (const SignatureRecord& record : records) {
+        CHECK(backing.inner.load_signature(user, record.id) == record.signature);
+    }
+    CHECK(counts_of(backing.inner, user, 10) == Counts{1, 0});
 }
 
 // A fetch reads the database, then a flush commits and clears the batch of

@@ -55,6 +55,11 @@ TEST_CASE("memory store: signatures") {
     contract::check_signatures(store, "");
 }
 
+TEST_CASE("memory store: signatures in batches") {
+    MemoryStore store;
+    contract::check_signature_batch(store, "");
+}
+
 TEST_CASE("memory store: preferences") {
     MemoryStore store;
     contract::check_preferences(store, "");
@@ -63,6 +68,11 @@ TEST_CASE("memory store: preferences") {
 TEST_CASE("memory store: history") {
     MemoryStore store;
     contract::check_history(store, "");
+}
+
+TEST_CASE("memory store: history in batches") {
+    MemoryStore store;
+    contract::check_history_batch(store, "");
 }
 
 TEST_CASE("memory store: quarantine") {

@@ -200,6 +200,24 @@ TEST_CASE("pg store: signatures round trip and purge") {
     CHECK(query_int("SELECT octet_length(data) FROM signatures WHERE id = 'big'") < 600 * 4);
 }
 
+TEST_CASE("pg store: signatures in batches, one statement") {
+    PgStore store = make_store();
+    contract::check_signature_batch(store, "sigbatch-");
+    // 200 signatures of 600 tokens in one transaction.
+    const UserId user = store.user_id("sigbatch-many");
+    std::vector<SignatureRecord> records;
+    for (Token i = 0; i < 200; ++i) {
+        Signature signature;
+        for (Token t = 0; t < 600; ++t) {
+            signature.learned.push_back(t * 7919 + i);
+        }
+        records.push_back({"many-" + std::to_string(i), signature});
+    }
+    store.apply_batch(user, TrainingDelta{}, records);
+    CHECK(query_int("SELECT count(*) FROM signatures WHERE id LIKE 'many-%'") == 200);
+    CHECK(store.load_signature(user, "many-199") == records[199].signature);
+}
+
 TEST_CASE("pg store: token purge like DSPAM's purge.sql") {
     PgStore store = make_store();
     const UserId user = store.user_id("purge-tokens");
@@ -244,6 +262,11 @@ TEST_CASE("pg store: preferences") {
 TEST_CASE("pg store: history") {
     PgStore store = make_store();
     contract::check_history(store, "pg-");
+}
+
+TEST_CASE("pg store: history in batches") {
+    PgStore store = make_store();
+    contract::check_history_batch(store, "pgbatch-");
 }
 
 TEST_CASE("pg store: quarantine") {

@@ -336,6 +336,46 @@ inline void check_signatures(Store& store, const std::string& prefix) {
     CHECK_THROWS_AS(store.apply(user, TrainingDelta{}, &long_id), std::invalid_argument);
 }
 
+// apply_batch: deltas once, every signature in one go, the later of a
+// repeated id kept, a bad id refusing the whole batch.
+inline void check_signature_batch(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "signature-batch");
+    std::vector<SignatureRecord> records;
+    for (int i = 0; i < 4; ++i) {
+        Signature signature;
+        signature.result = i % 2 == 0 ? Class::spam : Class::innocent;
+        signature.learned = {static_cast<Token>(i + 1), 1000, Token{1} << 63};
+        records.push_back({"batch-" + std::to_string(i), signature});
+    }
+    records.push_back({"quote\"back\\slash,{brace} NULL", records[1].signature});
+    Signature later = records[0].signature;
+    later.corrected = true;
+    records.push_back({records[0].id, later});  // the same id again: this one wins
+    Totals totals;
+    totals.spam_classified = 4;
+    store.apply_batch(user, make_delta({{1, 2, 0}, {2, 0, 3}}, totals), records);
+
+    CHECK(counts_of(store, user, 1) == Counts{2, 0});
+    CHECK(counts_of(store, user, 2) == Counts{0, 3});
+    CHECK(store.fetch(user, std::vector<Token>{1}).totals.spam_classified == 4);
+    CHECK(store.load_signature(user, records[0].id) == later);
+    for (std::size_t i = 1; i < 5; ++i) {
+        CHECK(store.load_signature(user, records[i].id) == records[i].signature);
+    }
+
+    // Only signatures; nothing at all.
+    const std::vector<SignatureRecord> only{{"batch-only", records[2].signature}};
+    store.apply_batch(user, TrainingDelta{}, only);
+    CHECK(store.load_signature(user, "batch-only") == records[2].signature);
+    store.apply_batch(user, TrainingDelta{}, {});
+
+    // One bad id: nothing of the batch is applied.
+    const std::vector<SignatureRecord> bad{{"batch-good", later}, {"", later}};
+    CHECK_THROWS_AS(store.apply_batch(user, make_delta({{1, 5, 0}}), bad), std::invalid_argument);
+    CHECK(counts_of(store, user, 1) == Counts{2, 0});
+    CHECK_FALSE(store.load_signature(user, "batch-good").has_value());
+}
+
 inline void check_preferences(Store& store, const std::string& prefix) {
     const UserId user = store.user_id(prefix + "preferences");
     CHECK(store.preferences(user).empty());
@@ -414,6 +454,42 @@ inline void check_history(Store& store, const std::string& prefix) {
     CHECK(store.history(user, 10).size() == 2);
     CHECK(store.history(other, 10).size() == 1);
     CHECK_THROWS_AS(store.purge_history(-1), std::invalid_argument);
+}
+
+// record_history_batch: rows of several users in one go, in order, text
+// that needs quoting intact; one bad row or unknown user refuses them all.
+inline void check_history_batch(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "history-batch");
+    const UserId other = store.user_id(prefix + "history-batch-other");
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    HistoryEntry tricky = make_history(now - 5, "\"quoted\", {braces}, back\\slash, NULL");
+    tricky.sender = "";
+    tricky.signature = "";
+    tricky.probability = 0.30000000000000004;  // needs 17 digits to come back the same
+    const std::vector<UserHistoryEntry> rows = {
+        {user, make_history(now - 5, "first")},
+        {other, make_history(now, "other's")},
+        {user, tricky},
+        {user, make_history(now, "newest")},
+    };
+    store.record_history_batch(rows);
+    const std::vector<HistoryEntry> mine = store.history(user, 10);
+    REQUIRE(mine.size() == 3);
+    CHECK(mine[0] == rows[3].entry);
+    CHECK(mine[1] == tricky);  // the same second as "first", written after it
+    CHECK(mine[2] == rows[0].entry);
+    CHECK(store.history(other, 10) == std::vector<HistoryEntry>{rows[1].entry});
+    store.record_history_batch({});
+
+    HistoryEntry bad = make_history(now, "bad");
+    bad.action = "drop";
+    const std::vector<UserHistoryEntry> with_bad = {{user, make_history(now, "fine")},
+                                                     {user, bad}};
+    CHECK_THROWS_AS(store.record_history_batch(with_bad), std::invalid_argument);
+    const std::vector<UserHistoryEntry> with_stranger = {{user, make_history(now, "fine")},
+                                                          {987654321, make_history(now, "x")}};
+    CHECK_THROWS_AS(store.record_history_batch(with_stranger), std::invalid_argument);
+    CHECK(store.history(user, 10).size() == 3);
 }
 
 inline QuarantineEntry make_quarantined(std::string queue_id, std::string signature) {
