@@ -352,7 +352,8 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     verdict.counts_score =
         params.algorithm == Algorithm::fisher_logistic ? counts_score : combined.score;
     if (weighted) {
-        verdict.logistic_steps = logistic_steps(weights_score, stats.size(), params.logistic_rate);
+        verdict.logistic_steps = logistic_steps(weights_score, stats.size(), params.logistic_rate,
+                                                 params.logistic_ham_cost);
     }
     // fisher's and logistic's scores are ratios of evidence, 0 meaning a tie:
     // a tie is innocent.

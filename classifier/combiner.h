@@ -64,11 +64,12 @@ struct ScoringParams {
     // fisher (dspamd's own): Robinson's f(w) over every token of the message,
     // unknown ones included, no minimum hits and no exclusion radius.
     double fisher_s = 0.1;        // strength of the prior
-    double fisher_x = 0.45;       // a token never seen leans innocent: false positives cost more
+    double fisher_x = 0.4;        // a token never seen leans innocent: false positives cost more
     double fisher_cutoff = 0.5;   // fisher: spam when the probability > cutoff (score > 0)
     // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
-    double logistic_rate = 10.0;   // η: the step of every weight per learned message
-    double fisher_weight = 0.1;    // λ: fisher_logistic's score = logistic + λ·fisher
+    double logistic_rate = 10.0;     // η: the step of every weight per learned message
+    double logistic_ham_cost = 4.0;  // an innocent message's step weighs this much more
+    double fisher_weight = 0.3;      // λ: fisher_logistic's score = logistic + λ·fisher
     double logistic_cutoff = 0.5;  // spam when the probability > cutoff (score > 0)
 };
 

@@ -27,7 +27,7 @@ double logistic_score(std::span<const TokenStat> stats) {
     return sum / std::sqrt(static_cast<double>(stats.size()));
 }
 
-LogisticSteps logistic_steps(double score, std::size_t tokens, double rate) {
+LogisticSteps logistic_steps(double score, std::size_t tokens, double rate, double ham_cost) {
     if (tokens == 0) {
         return {};
     }
@@ -35,7 +35,7 @@ LogisticSteps logistic_steps(double score, std::size_t tokens, double rate) {
     // 1 - σ(s) = σ(-s): no cancellation when p is close to 1.
     LogisticSteps steps;
     steps.spam = std::llround(scale * logistic(-score));
-    steps.innocent = -std::llround(scale * logistic(score));
+    steps.innocent = -std::llround(ham_cost * scale * logistic(score));
     return steps;
 }
 

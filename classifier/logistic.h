@@ -38,7 +38,7 @@ double logistic(double x);
 // replace one by the other exactly.
 struct LogisticSteps {
     std::int64_t spam = 0;      // round(η·(1 - p)/√n · 2^32), >= 0
-    std::int64_t innocent = 0;  // round(-η·p/√n · 2^32), <= 0
+    std::int64_t innocent = 0;  // round(-c·η·p/√n · 2^32), <= 0 (c: the ham cost)
     std::int64_t of(Class c) const { return c == Class::spam ? spam : innocent; }
     friend bool operator==(const LogisticSteps&, const LogisticSteps&) = default;
 };
@@ -47,7 +47,10 @@ struct LogisticSteps {
 double logistic_score(std::span<const TokenStat> stats);
 
 // The steps for a message of `tokens` distinct tokens whose logistic score
-// was `score`, at learning rate `rate` (η). No token: no step.
-LogisticSteps logistic_steps(double score, std::size_t tokens, double rate);
+// was `score`, at learning rate `rate` (η). `ham_cost` (c >= 1 in practice)
+// weighs the log-likelihood of innocent messages c times that of spam: the
+// cost-sensitive form of the same regression, for a false positive costs
+// more than a false negative. No token: no step.
+LogisticSteps logistic_steps(double score, std::size_t tokens, double rate, double ham_cost = 1.0);
 
 }  // namespace dspamd

@@ -449,6 +449,8 @@ void read_scoring(TableReader& reader, ScoringParams& scoring) {
     // A bounded rate keeps each fixed-point step far inside int64.
     reader.real("logistic_rate", scoring.logistic_rate,
                 RealRange{0.0, false, k_max_logistic_rate, true});
+    reader.real("logistic_ham_cost", scoring.logistic_ham_cost,
+                RealRange{0.0, false, k_max_logistic_ham_cost, true});
     reader.real("fisher_weight", scoring.fisher_weight,
                 RealRange{0.0, true, k_max_fisher_weight, true});
     reader.real("logistic_cutoff", scoring.logistic_cutoff, k_open_unit);

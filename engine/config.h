@@ -40,6 +40,7 @@ struct DatabaseConfig {
 // per-user preferences alike: a bounded rate keeps each fixed-point weight
 // step far inside int64.
 inline constexpr double k_max_logistic_rate = 1000.0;
+inline constexpr double k_max_logistic_ham_cost = 100.0;
 inline constexpr double k_max_fisher_weight = 1000.0;
 
 struct ClassifierConfig {

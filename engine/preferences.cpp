@@ -80,6 +80,9 @@ ClassifierConfig apply_preferences(const ClassifierConfig& base,
         } else if (key == "logisticRate") {
             ok = parse_number(value, 0.0, false, k_max_logistic_rate,
                               settings.scoring.logistic_rate);
+        } else if (key == "logisticHamCost") {
+            ok = parse_number(value, 0.0, false, k_max_logistic_ham_cost,
+                              settings.scoring.logistic_ham_cost);
         } else if (key == "fisherWeight") {
             ok =
                 parse_number(value, 0.0, true, k_max_fisher_weight, settings.scoring.fisher_weight);

@@ -2,8 +2,8 @@
 // Keys use DSPAM's names: trainingMode, algorithm, tokenizer, enableBNR,
 // enableWhitelist, whitelistThreshold, statisticalSedation (0..10) and
 // testConditionalTraining (on/off; DSPAM has it only globally); and dspamd's
-// logisticRate and fisherWeight ([classifier.scoring] logistic_rate and
-// fisher_weight, same ranges). A bad value is reported and ignored, so one
+// logisticRate, logisticHamCost and fisherWeight ([classifier.scoring]
+// logistic_rate, logistic_ham_cost and fisher_weight, same ranges). A bad value is reported and ignored, so one
 // user's typo cannot stop their mail.
 #pragma once
 

@@ -538,7 +538,8 @@ TEST_CASE("algorithm names") {
 }
 
 TEST_CASE("fisher: f(w) over every token, unknown ones at x, no cut-offs") {
-    const ScoringParams p = with(Algorithm::fisher);
+    ScoringParams p = with(Algorithm::fisher);
+    p.fisher_x = 0.45;
     // p(w) = (9/10) / (9/10 + 1/10) = 0.9; n = 10; f = (0.1·0.45 + 10·0.9) / 10.1
     CHECK(token_probability({9, 1}, k_ten_each, p) == doctest::Approx(9.045 / 10.1));
     // One hit is evidence too (no minimum): f = (0.045 + 1·1.0) / 1.1
@@ -553,7 +554,9 @@ TEST_CASE("fisher: score is ln Q(-2 ln Πf, 2k) - ln Q(-2 ln Π(1-f), 2k)") {
     // Q(2m, 4) = e^-m (1 + m): m_h = -(ln f1 + ln f2), m_s = -(ln(1-f1) + ln(1-f2)),
     // score = (-m_h + ln(1 + m_h)) - (-m_s + ln(1 + m_s)) = 1.2446456375 (by hand).
     const std::vector<TokenStat> stats{stat(1, 9, 1), stat(2, 0, 0)};
-    const Verdict v = combine(stats, k_ten_each, with(Algorithm::fisher));
+    ScoringParams p = with(Algorithm::fisher);
+    p.fisher_x = 0.45;
+    const Verdict v = combine(stats, k_ten_each, p);
     CHECK(v.score == doctest::Approx(1.2446456375441193).epsilon(1e-9));
     CHECK(v.result == Class::spam);
     CHECK(v.probability == doctest::Approx(1.0 / (1.0 + std::exp(-v.score))));
@@ -584,11 +587,12 @@ TokenStat weighted(Token token, std::int64_t spam, std::int64_t innocent, double
 
 }  // namespace
 
-TEST_CASE("dspamd's default learner is fisher-logistic, η = 10, λ = 0.1") {
+TEST_CASE("dspamd's default learner is fisher-logistic, η = 10, ham cost 4, λ = 0.3") {
     const ScoringParams p;
     CHECK(p.algorithm == Algorithm::fisher_logistic);
     CHECK(p.logistic_rate == 10.0);
-    CHECK(p.fisher_weight == 0.1);
+    CHECK(p.logistic_ham_cost == 4.0);
+    CHECK(p.fisher_weight == 0.3);
     CHECK(p.logistic_cutoff == 0.5);
     CHECK(uses_weights(Algorithm::logistic));
     CHECK(uses_weights(Algorithm::fisher_logistic));
@@ -605,10 +609,13 @@ TEST_CASE("logistic: score Σ w/√n, steps from p = σ(score), factors by weigh
     CHECK(v.result == Class::spam);
     CHECK(v.probability == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))));
     REQUIRE(v.logistic_steps.has_value());
-    CHECK(*v.logistic_steps == logistic_steps(1.0, 4, 10.0));
-    // p = σ(1) = 0.7311: spam step 10·0.2689/2 = 1.3447, innocent -3.6553.
+    CHECK(*v.logistic_steps == logistic_steps(1.0, 4, 10.0, 4.0));
+    // p = σ(1) = 0.7311: spam step 10·0.2689/2 = 1.3447, innocent 4 × -3.6553
+    // (the ham cost).
     CHECK(weight_value(v.logistic_steps->spam) == doctest::Approx(1.3447071).epsilon(1e-6));
-    CHECK(weight_value(v.logistic_steps->innocent) == doctest::Approx(-3.6552929).epsilon(1e-6));
+    CHECK(weight_value(v.logistic_steps->innocent) == doctest::Approx(-14.6211716).epsilon(1e-6));
+    CHECK(logistic_steps(1.0, 4, 10.0, 1.0).innocent * 4 ==
+          doctest::Approx(static_cast<double>(v.logistic_steps->innocent)).epsilon(1e-9));
     REQUIRE(!v.factors.empty());
     CHECK(v.factors.front().token == 1);  // σ(2) is the most decisive vote
     // Counts do not matter to it.
@@ -634,6 +641,7 @@ TEST_CASE("logistic: nothing learned, a tie, or no token is innocent with score 
 TEST_CASE("fisher-logistic: logistic's score + λ × fisher's; TONE reads fisher's") {
     const std::vector<TokenStat> stats{weighted(1, 9, 1, -0.5), weighted(2, 0, 0, -0.3)};
     ScoringParams p = with(Algorithm::fisher_logistic);
+    p.fisher_weight = 0.1;
     const double fisher_score = combine(stats, k_ten_each, with(Algorithm::fisher)).score;
     const double lr = logistic_score(stats);
     CHECK(lr == doctest::Approx((-0.5 - 0.3) / std::sqrt(2.0)));
@@ -641,14 +649,15 @@ TEST_CASE("fisher-logistic: logistic's score + λ × fisher's; TONE reads fisher
     CHECK(v.score == doctest::Approx(lr + 0.1 * fisher_score));
     CHECK(v.counts_score == doctest::Approx(fisher_score));
     // Steps come from the weights alone, not the sum.
-    CHECK(*v.logistic_steps == logistic_steps(lr, 2, 10.0));
+    CHECK(*v.logistic_steps == logistic_steps(lr, 2, 10.0, p.logistic_ham_cost));
     CHECK(v.probability == doctest::Approx(1.0 / (1.0 + std::exp(-v.score))));
     // fisher (1.24) says spam; λ = 0.1 leaves logistic's -0.57 in charge, λ = 1 does not.
     CHECK(v.result == Class::innocent);
     p.fisher_weight = 1.0;
     CHECK(combine(stats, k_ten_each, p).result == Class::spam);
     p.logistic_rate = 5.0;
-    CHECK(*combine(stats, k_ten_each, p).logistic_steps == logistic_steps(lr, 2, 5.0));
+    CHECK(*combine(stats, k_ten_each, p).logistic_steps ==
+          logistic_steps(lr, 2, 5.0, p.logistic_ham_cost));
     // The factors are fisher's.
     CHECK(v.factors.size() == 2);
     CHECK(v.factors.front().token == 1);
@@ -673,8 +682,10 @@ TEST_CASE("logistic: score does not saturate where the probability is 1.0") {
         CHECK(b.probability == 1.0);
         CHECK(a.result == Class::spam);
         CHECK(a.score > b.score);
-        // Right and sure: the spam step has rounded to nothing, the innocent one is whole.
+        // Right and sure: the spam step has rounded to nothing, the innocent
+        // one is whole, times the ham cost.
         CHECK(a.logistic_steps->spam == 0);
-        CHECK(weight_value(a.logistic_steps->innocent) == doctest::Approx(-10.0 / std::sqrt(10.0)));
+        CHECK(weight_value(a.logistic_steps->innocent) ==
+              doctest::Approx(-4.0 * 10.0 / std::sqrt(10.0)));
     }
 }

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Accuracy regression: the default learner on the first 2,000 messages of the
 # public corpus (online, index order, in-memory store: about two seconds). The
-# bounds sit between the default's figures (fisher-logistic + TONE: 0.273
-# (1-ROCA)%, FPR 2.73 %, FNR 1.62 % when written) and those of the next-best
-# settings (fisher alone: 0.329 / 1.17 % / 3.25 %; logistic alone: 0.322 /
-# 3.26 % / 1.79 %; fisher-logistic + TEFT: 0.599; DSPAM's osb + chi-square +
-# TEFT: 1.15 / 6.4 %), so a regression fails. The FPR bound is looser than
-# fisher's was (1.6 %): at its threshold the new default trades false
-# positives for far fewer false negatives, and ranks better (README).
+# bounds sit between the default's figures (fisher-logistic + TONE, ham cost
+# 4, λ 0.3, x 0.4: 0.213 (1-ROCA)%, FPR 1.30 %, FNR 3.08 % when written) and
+# those of the next-best settings (the same with ham cost 1 and λ 0.1: 0.273
+# / 2.73 % / 1.62 %; fisher alone: 0.329 / 1.17 % / 3.25 %; logistic alone:
+# 0.322 / 3.26 % / 1.79 %; DSPAM's osb + chi-square + TEFT: 1.15 / 6.4 %), so
+# a regression fails.
 # The full-corpus figures are the benchmark's (README).
 #   accuracy_test.sh DSPAMCTL
 set -euo pipefail
@@ -24,9 +23,9 @@ import json, sys
 r = json.loads(sys.argv[1])
 checks = [
     ("messages == 2000", r["messages"] == 2000),
-    ("(1-ROCA)%% %.3f <= 0.30" % r["roca_pct"], r["roca_pct"] <= 0.30),
-    ("FPR %.2f %% <= 3.0 %%" % r["fpr_pct"], r["fpr_pct"] <= 3.0),
-    ("FNR %.2f %% <= 2.5 %%" % r["fnr_pct"], r["fnr_pct"] <= 2.5),
+    ("(1-ROCA)%% %.3f <= 0.25" % r["roca_pct"], r["roca_pct"] <= 0.25),
+    ("FPR %.2f %% <= 1.6 %%" % r["fpr_pct"], r["fpr_pct"] <= 1.6),
+    ("FNR %.2f %% <= 4.0 %%" % r["fnr_pct"], r["fnr_pct"] <= 4.0),
 ]
 failed = [name for name, ok in checks if not ok]
 for name, ok in checks:
