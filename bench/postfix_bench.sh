@@ -153,19 +153,38 @@ def send_synthetic(port, count):
 
 def send_files(port, files):
     """One smtp-source per corpus file (-F sends that file as the message),
-    SESSIONS of them at a time: distinct messages, one connection each."""
-    procs = []
-    for path in files:
-        procs.append(subprocess.Popen(
+    SESSIONS of them at a time: distinct messages, one connection each. A
+    transaction that failed (smtp-source exits non-zero, e.g. a connection
+    refused under load) is sent again, up to 3 times, and counted, so that
+    the run waits for what was really accepted."""
+    def start(path):
+        return subprocess.Popen(
             [pf.find_program("smtp-source"), "-s", "1", "-m", "1", "-f", "sender@outside.example",
              "-t", RCPT, "-F", path, f"127.0.0.1:{port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL))
-        while len(procs) >= sessions:
-            procs = [p for p in procs if p.poll() is None] or procs
-            if len(procs) >= sessions:
-                time.sleep(0.001)
-    for p in procs:
-        p.wait()
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+
+    pending = [(path, 0) for path in files]
+    running = []  # (process, path, attempt)
+    resent = 0
+    while pending or running:
+        while pending and len(running) < sessions:
+            path, attempt = pending.pop(0)
+            running.append((start(path), path, attempt))
+        still = []
+        for proc, path, attempt in running:
+            if proc.poll() is None:
+                still.append((proc, path, attempt))
+            elif proc.returncode != 0:
+                error = proc.stderr.read().strip()
+                if attempt >= 3:
+                    raise RuntimeError(f"smtp-source failed 4 times on {path}: {error}")
+                resent += 1
+                print(f"  resending {os.path.basename(path)}: {error}", file=sys.stderr)
+                pending.append((path, attempt + 1))
+        running = still
+        if running:
+            time.sleep(0.001)
+    return resent
 
 
 def run_one(workload, config, milter_socket, milter_pids_fn, payload, count):

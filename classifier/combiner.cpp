@@ -354,6 +354,13 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     if (weighted) {
         verdict.logistic_steps = logistic_steps(weights_score, stats.size(), params.logistic_rate,
                                                  params.logistic_ham_cost);
+        // Where the weights alone are already this sure, the step towards
+        // their own side is below η·σ(-margin) per feature: not worth a row
+        // write per token. The other side's step stays whole, so an error
+        // still learns, and a correction (which swaps the two) stays exact.
+        if (params.logistic_margin > 0 && std::fabs(weights_score) >= params.logistic_margin) {
+            (weights_score > 0 ? verdict.logistic_steps->spam : verdict.logistic_steps->innocent) = 0;
+        }
     }
     // fisher's and logistic's scores are ratios of evidence, 0 meaning a tie:
     // a tie is innocent.

@@ -69,6 +69,7 @@ struct ScoringParams {
     // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
     double logistic_rate = 10.0;     // η: the step of every weight per learned message
     double logistic_ham_cost = 4.0;  // an innocent message's step weighs this much more
+    double logistic_margin = 4.0;    // no step towards the weights' side when |Σw/√n| >= this; 0: always
     double fisher_weight = 0.3;      // λ: fisher_logistic's score = logistic + λ·fisher
     double logistic_cutoff = 0.5;  // spam when the probability > cutoff (score > 0)
 };

@@ -689,3 +689,33 @@ TEST_CASE("logistic: score does not saturate where the probability is 1.0") {
               doctest::Approx(-4.0 * 10.0 / std::sqrt(10.0)));
     }
 }
+
+TEST_CASE("logistic margin: no step towards the weights' own side once they are that sure") {
+    // Four tokens of weight 10: Σw/√n = 20, far past the margin.
+    std::vector<TokenStat> sure;
+    std::vector<TokenStat> unsure;
+    for (Token t = 1; t <= 4; ++t) {
+        sure.push_back(weighted(t, 0, 0, 10.0));
+        unsure.push_back(weighted(t, 0, 0, t == 1 ? 1.0 : 0.0));  // Σw/√n = 0.5
+    }
+    ScoringParams p = with(Algorithm::logistic);
+    p.logistic_margin = 4.0;
+    const Verdict a = combine(sure, k_ten_each, p);
+    CHECK(a.logistic_steps->spam == 0);
+    CHECK(*a.logistic_steps == LogisticSteps{0, logistic_steps(20.0, 4, 10.0, 4.0).innocent});
+    CHECK(a.logistic_steps->innocent < 0);  // an error still learns, whole
+    // Below the margin both steps are taken.
+    const Verdict b = combine(unsure, k_ten_each, p);
+    CHECK(*b.logistic_steps == logistic_steps(0.5, 4, 10.0, 4.0));
+    CHECK(b.logistic_steps->spam > 0);
+    // The innocent side the same way.
+    for (TokenStat& s : sure) {
+        s.counts.weight = -s.counts.weight;
+    }
+    const Verdict c = combine(sure, k_ten_each, p);
+    CHECK(c.logistic_steps->innocent == 0);
+    CHECK(c.logistic_steps->spam > 0);
+    // Margin 0: always both.
+    p.logistic_margin = 0.0;
+    CHECK(*combine(sure, k_ten_each, p).logistic_steps == logistic_steps(-20.0, 4, 10.0, 4.0));
+}

@@ -71,6 +71,7 @@ const std::vector<std::string> k_all_keys = {
     "classifier.scoring.fisher_cutoff",
     "classifier.scoring.logistic_rate",
     "classifier.scoring.logistic_ham_cost",
+    "classifier.scoring.logistic_margin",
     "classifier.scoring.fisher_weight",
     "classifier.scoring.logistic_cutoff",
     "limits.max_message_bytes",
@@ -122,7 +123,7 @@ static_assert(sizeof(DatabaseConfig) == 2 * sizeof(std::string) + 4 * sizeof(int
 static_assert(sizeof(TokenizerParams) == 2 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
               "TokenizerParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t) +
-                                           18 * sizeof(double) +
+                                           19 * sizeof(double) +
                                            sizeof(double) /* one bool, padded */,
               "ScoringParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
@@ -229,6 +230,7 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(ca.scoring.fisher_cutoff == cb.scoring.fisher_cutoff);
     CHECK(ca.scoring.logistic_rate == cb.scoring.logistic_rate);
     CHECK(ca.scoring.logistic_ham_cost == cb.scoring.logistic_ham_cost);
+    CHECK(ca.scoring.logistic_margin == cb.scoring.logistic_margin);
     CHECK(ca.scoring.fisher_weight == cb.scoring.fisher_weight);
     CHECK(ca.scoring.logistic_cutoff == cb.scoring.logistic_cutoff);
 
@@ -371,6 +373,7 @@ fisher_x = 0.6
 fisher_cutoff = 0.7
 logistic_rate = 5
 logistic_ham_cost = 2
+logistic_margin = 6
 fisher_weight = 0.2
 logistic_cutoff = 0.6
 
@@ -469,6 +472,7 @@ expire_days = 7
     CHECK(s.fisher_cutoff == 0.7);
     CHECK(s.logistic_rate == 5.0);
     CHECK(s.logistic_ham_cost == 2.0);
+    CHECK(s.logistic_margin == 6.0);
     CHECK(s.fisher_weight == 0.2);
     CHECK(s.logistic_cutoff == 0.6);
     const MimeLimits& l = c.classifier.limits;
@@ -602,7 +606,7 @@ TEST_CASE("unknown keys are errors at every level") {
           "unknown_probability, processor_bias, prob_min, prob_max, graham_tokens, burton_tokens, "
           "robinson_tokens, robinson_s, robinson_x, robinson_cutoff, chi_s, chi_x, chi_cutoff, "
           "exclusion_radius, spam_threshold, fisher_s, fisher_x, fisher_cutoff, logistic_rate, "
-          "logistic_ham_cost, fisher_weight, logistic_cutoff)");
+          "logistic_ham_cost, logistic_margin, fisher_weight, logistic_cutoff)");
     CHECK(error_of("[limits]\nmax_size = 1\n") ==
           "t.toml:2:1: limits.max_size: unknown key (expected one of max_message_bytes, "
           "max_header_bytes, max_headers, max_parts, max_depth, max_text_bytes)");
