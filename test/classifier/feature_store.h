@@ -1,5 +1,6 @@
-// A token store for the learning-feature tests, as the real ones behave:
-// deltas added, every count clamped at zero (DSPAM clamps the same way).
+// A token store for the training and learning-feature tests, as the real
+// ones behave: deltas added, every count clamped at zero (DSPAM clamps the
+// same way), weights summed.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -32,6 +33,7 @@ struct CountingStore {
             Counts& c = tokens[t.token];
             add(c.spam, t.spam);
             add(c.innocent, t.innocent);
+            c.weight += t.weight;  // weights are a plain sum, never clamped
             if (c == Counts{}) {
                 tokens.erase(t.token);
             }

@@ -14,6 +14,7 @@
 
 #include "classifier/statistics.h"
 #include "classifier/training.h"
+#include "feature_store.h"
 
 using namespace dspamd;
 
@@ -32,39 +33,7 @@ TrainingParams mode(TrainingMode m) {
     return p;
 }
 
-// A store as the real ones behave: deltas added, every count clamped at zero
-// (DSPAM clamps hits and totals the same way).
-struct FakeStore {
-    std::map<Token, Counts> tokens;
-    Totals totals;
-
-    static void add(std::int64_t& value, std::int64_t delta) {
-        value = std::max<std::int64_t>(0, value + delta);
-    }
-
-    void apply(const TrainingDelta& d) {
-        CHECK(std::is_sorted(
-            d.tokens.begin(), d.tokens.end(),
-            [](const TokenDelta& a, const TokenDelta& b) { return a.token < b.token; }));
-        for (const TokenDelta& t : d.tokens) {
-            Counts& c = tokens[t.token];
-            add(c.spam, t.spam);
-            add(c.innocent, t.innocent);
-            c.weight += t.weight;  // weights are a plain sum
-            if (c == Counts{}) {
-                tokens.erase(t.token);
-            }
-        }
-        add(totals.spam_learned, d.totals.spam_learned);
-        add(totals.innocent_learned, d.totals.innocent_learned);
-        add(totals.spam_misclassified, d.totals.spam_misclassified);
-        add(totals.innocent_misclassified, d.totals.innocent_misclassified);
-        add(totals.spam_corpusfed, d.totals.spam_corpusfed);
-        add(totals.innocent_corpusfed, d.totals.innocent_corpusfed);
-        add(totals.spam_classified, d.totals.spam_classified);
-        add(totals.innocent_classified, d.totals.innocent_classified);
-    }
-};
+using FakeStore = test::CountingStore;
 
 // A message's tokens, all immature (a handful of hits).
 const std::vector<TokenStat> k_message{stat(30, 1, 2), stat(10, 0, 0), stat(20, 3, 0)};
