@@ -61,7 +61,7 @@ BnrStreams bnr_streams(const ParsedMessage& message, const TokenizerParams& para
         (text.find(k_chain_join) == std::string_view::npos ? streams.single : streams.chained)
             .push_back(token);
     };
-    TokenOutput out(params.max_tokens, &sink, nullptr, false);
+    TokenOutput out(token_bound(params), &sink, nullptr, false);
     WordList words;
     for (const TextPart& part : message.texts) {
         words.clear();

@@ -77,15 +77,30 @@ bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, 
 
 }  // namespace
 
+std::size_t token_bound(const TokenizerParams& params) {
+    if (params.max_words == 0) {
+        return params.max_tokens;
+    }
+    std::size_t per_word = 1;
+    switch (params.kind) {
+        case TokenizerKind::word: per_word = 1; break;
+        case TokenizerKind::chain: per_word = 2; break;
+        case TokenizerKind::osb: per_word = k_sparse_window; break;
+        case TokenizerKind::sbph: per_word = std::size_t{1} << (k_sparse_window - 1); break;
+    }
+    // max_words is at most k_max_count (config), so the product cannot wrap.
+    return std::min(params.max_tokens, params.max_words * per_word);
+}
+
 void tokenize(const ParsedMessage& message, const TokenizerParams& params, const TokenSink& sink) {
-    TokenOutput out(params.max_tokens, &sink, nullptr, false);
+    TokenOutput out(token_bound(params), &sink, nullptr, false);
     tokenize_into(message, params, out);
 }
 
 MessageTokens collect_tokens(const ParsedMessage& message, const TokenizerParams& params,
                              bool keep_names) {
     MessageTokens result;
-    TokenOutput out(params.max_tokens, nullptr, &result, keep_names);
+    TokenOutput out(token_bound(params), nullptr, &result, keep_names);
     tokenize_into(message, params, out);
     std::sort(result.tokens.begin(), result.tokens.end());
     return result;

@@ -486,6 +486,7 @@ void read_classifier(TableReader& reader, ClassifierConfig& classifier) {
     reader.real("tone_margin", classifier.training.tone_margin,
                 RealRange{0.0, true, k_unbounded, false});
     reader.integer("max_tokens", classifier.tokenizer.max_tokens, 1, k_max_count);
+    reader.integer("max_words", classifier.tokenizer.max_words, 0, k_max_count);
     reader.header_patterns("ignored_headers", classifier.tokenizer.ignored_headers);
     reader.boolean("enable_bnr", classifier.bnr.enabled);
     reader.boolean("enable_whitelist", classifier.whitelist.enabled);

@@ -391,7 +391,7 @@ TEST_CASE("collect_tokens: many distinct tokens stay distinct") {
         text += "w" + std::to_string(i) + " ";
     }
     TokenizerParams params = params_for(TokenizerKind::word);
-    params.max_tokens = 10000;  // above the default bound, which this test is not about
+    params.max_words = 0;  // no length bound, which this test is not about
     const MessageTokens collected = collect_tokens(body(text), params, false);
     CHECK(collected.tokens.size() == 5000);
     CHECK(std::adjacent_find(collected.tokens.begin(), collected.tokens.end()) ==
@@ -455,6 +455,31 @@ TEST_CASE("hostile input: long runs, binary bytes, huge values") {
             CHECK(token == token_hash(name));
         }
     }
+}
+
+TEST_CASE("token_bound: the same length of text whatever the tokenizer, at most max_tokens") {
+    TokenizerParams params;
+    params.max_words = 100;
+    params.kind = TokenizerKind::word;
+    CHECK(token_bound(params) == 100);
+    params.kind = TokenizerKind::chain;
+    CHECK(token_bound(params) == 200);
+    params.kind = TokenizerKind::osb;
+    CHECK(token_bound(params) == 500);
+    params.kind = TokenizerKind::sbph;
+    CHECK(token_bound(params) == 1600);
+    params.max_tokens = 300;
+    CHECK(token_bound(params) == 300);
+    params.max_words = 0;
+    CHECK(token_bound(params) == 300);
+    // And collect_tokens keeps to it.
+    std::string text;
+    for (int i = 0; i < 50; ++i) {
+        text += "w" + std::to_string(i) + " ";
+    }
+    TokenizerParams words = params_for(TokenizerKind::word);
+    words.max_words = 20;
+    CHECK(collect_tokens(body(text), words, false).tokens.size() == 20);
 }
 
 }  // namespace

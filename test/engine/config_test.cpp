@@ -43,6 +43,7 @@ const std::vector<std::string> k_all_keys = {
     "classifier.toe_warmup",
     "classifier.tone_margin",
     "classifier.max_tokens",
+    "classifier.max_words",
     "classifier.enable_bnr",
     "classifier.enable_whitelist",
     "classifier.whitelist_threshold",
@@ -120,7 +121,7 @@ const std::vector<std::string> k_all_keys = {
 // k_all_keys and check_equal below about it, then update the size.
 static_assert(sizeof(DatabaseConfig) == 2 * sizeof(std::string) + 4 * sizeof(int),
               "DatabaseConfig changed: update config.cpp, the sample and this test");
-static_assert(sizeof(TokenizerParams) == 2 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
+static_assert(sizeof(TokenizerParams) == 3 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
               "TokenizerParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t) +
                                            19 * sizeof(double) +
@@ -194,6 +195,7 @@ void check_equal(const Config& a, const Config& b) {
     const ClassifierConfig& cb = b.classifier;
     CHECK(ca.tokenizer.kind == cb.tokenizer.kind);
     CHECK(ca.tokenizer.max_tokens == cb.tokenizer.max_tokens);
+    CHECK(ca.tokenizer.max_words == cb.tokenizer.max_words);
     CHECK(ca.tokenizer.ignored_headers == cb.tokenizer.ignored_headers);
     CHECK(ca.training.mode == cb.training.mode);
     CHECK(ca.training.tum_maturity == cb.training.tum_maturity);
@@ -343,6 +345,7 @@ tum_min_confidence = 0.5
 toe_warmup = 0
 tone_margin = 5.5
 max_tokens = 999
+max_words = 77
 enable_bnr = true
 enable_whitelist = true
 whitelist_threshold = 3
@@ -442,6 +445,7 @@ expire_days = 7
     CHECK(c.classifier.training.toe_warmup == 0);
     CHECK(c.classifier.training.tone_margin == 5.5);
     CHECK(c.classifier.tokenizer.max_tokens == 999);
+    CHECK(c.classifier.tokenizer.max_words == 77);
     CHECK(c.classifier.tokenizer.ignored_headers ==
           std::vector<std::string>{"X-Spam-*", "Received", "x-virus-status"});
     CHECK(c.classifier.bnr.enabled);
