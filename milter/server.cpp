@@ -15,6 +15,7 @@
 #include "milter/runtime.h"
 #include "milter/session.h"
 #include "milter/signals.h"
+#include "storage/cached_store.h"
 
 namespace dspamd::milter {
 namespace {
@@ -59,8 +60,28 @@ void reload(RuntimeHolder& holder, const std::filesystem::path& path) {
              "; connections already open keep the previous one");
 }
 
+// The cache's counters, for the postmaster sizing [cache] and for benchmarks.
+void log_cache_stats(Store& store) {
+    const auto* cache = dynamic_cast<const CachedStore*>(&store);
+    if (!cache) {
+        return;
+    }
+    const CachedStoreStats s = cache->cache_stats();
+    log_info("cache: hits=" + std::to_string(s.hits) + " misses=" + std::to_string(s.misses) +
+             " fetches=" + std::to_string(s.backing_fetches) +
+             " entries=" + std::to_string(s.entries) +
+             " evictions=" + std::to_string(s.evictions) +
+             " flushes=" + std::to_string(s.flushes) +
+             " flushed_rows=" + std::to_string(s.flushed_rows) +
+             " flushed_signatures=" + std::to_string(s.flushed_signatures) +
+             " flushed_history=" + std::to_string(s.flushed_history) +
+             " flush_failures=" + std::to_string(s.flush_failures) +
+             " queued=" + std::to_string(s.queued_rows));
+}
+
 void housekeeping(const RuntimeHolder& holder) {
     const std::shared_ptr<const Runtime> runtime = holder.get();
+    log_cache_stats(runtime->store());
     const int days = runtime->config().history.expire_days;
     const std::int64_t purged = runtime->store().purge_history(days);
     log_info("history: purged " + std::to_string(purged) + " rows older than " +
@@ -131,6 +152,7 @@ int serve(const Config& config, const ServerOptions& options, Daemon& daemon) {
     run_signal_loop(done, actions);
     listener.join();
     drain();
+    log_cache_stats(holder.get()->store());
     log_info("dspamd stopped");
     return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }
