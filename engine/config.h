@@ -125,6 +125,7 @@ struct CacheConfig {
     std::int64_t max_queue = 500'000;    // rows waiting for write-back; past it: tempfail
     int ttl_s = 60;                      // other hosts' learning shows up within this
     int flush_interval_ms = 1000;        // a crash loses at most this much training
+    int known_tokens_refresh_s = 60;     // rebuild of the known-token filter; 0: none
     bool enabled = true;
 };
 

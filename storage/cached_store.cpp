@@ -192,23 +192,31 @@ CachedStore::CachedStore(Store& backing, CachedStoreOptions options)
     }
     if (m_options.ttl_s < 0 || m_options.flush_interval_ms < 1 || m_options.max_queue < 1 ||
         m_options.flush_rows < 1 || m_options.batch_rows < 1 ||
-        m_options.retry_max_ms < m_options.flush_interval_ms) {
+        m_options.retry_max_ms < m_options.flush_interval_ms ||
+        m_options.known_tokens_refresh_s < 0) {
         throw std::invalid_argument(
             "cache options: ttl_s >= 0, flush_interval_ms >= 1, flush_rows >= 1, batch_rows >= 1, "
-            "max_queue >= 1 and retry_max_ms >= flush_interval_ms");
+            "max_queue >= 1, retry_max_ms >= flush_interval_ms and known_tokens_refresh_s >= 0");
     }
     if (m_options.background) {
         m_flusher = std::thread([this] { run_flusher(); });
+        if (m_options.known_tokens_refresh_s > 0) {
+            m_known_refresher = std::thread([this] { run_known_refresher(); });
+        }
     }
 }
 
 CachedStore::~CachedStore() {
+    {
+        std::lock_guard lock(m_wake_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_known_wake.notify_all();
+    if (m_known_refresher.joinable()) {
+        m_known_refresher.join();
+    }
     if (m_flusher.joinable()) {
-        {
-            std::lock_guard lock(m_wake_mutex);
-            m_stopping = true;
-        }
-        m_wake.notify_all();
         m_flusher.join();
     }
     try {
@@ -448,8 +456,11 @@ Snapshot CachedStore::fetch(UserId user, std::span<const Token> tokens) {
     const auto& offsets = shards.offsets;
     const auto& order = shards.order;
 
+    // Loaded once: a lookup in it is a few instructions, the load is not.
+    const std::shared_ptr<const TokenFilter> known = m_known.filter();
     std::vector<bool> missing(tokens.size(), false);
     std::size_t missing_count = 0;
+    std::size_t skipped = 0;
     for (std::size_t s = 0; s < k_shards; ++s) {
         if (offsets[s] == offsets[s + 1]) {
             continue;
@@ -465,13 +476,18 @@ Snapshot CachedStore::fetch(UserId user, std::span<const Token> tokens) {
                 fresh(found->second.fetched_s)) {
                 found->second.referenced = true;
                 snapshot.stats[i].counts = found->second.counts;
+            } else if (known && !known->may_contain(tokens[i])) {
+                // In no row, and never learned here (learning is added to
+                // the filter before it is queued): zero counts, no read.
+                ++skipped;
             } else {
                 missing[i] = true;
                 ++missing_count;
             }
         }
     }
-    m_hits.fetch_add(tokens.size() - missing_count, std::memory_order_relaxed);
+    m_hits.fetch_add(tokens.size() - missing_count - skipped, std::memory_order_relaxed);
+    m_known_skips.fetch_add(skipped, std::memory_order_relaxed);
     if (missing_count == 0 && totals_hit) {
         return snapshot;
     }
@@ -525,9 +541,15 @@ void CachedStore::read_and_install(UserId user, std::span<const Token> tokens,
     const Snapshot read = m_backing.fetch(user, read_tokens);  // StoreUnavailable passes up
     std::unordered_map<Token, Counts> read_counts;
     read_counts.reserve(read.stats.size());
+    std::vector<Token> existing;
+    existing.reserve(read.stats.size());
     for (const TokenStat& stat : read.stats) {
         read_counts.emplace(stat.token, stat.counts);
+        existing.push_back(stat.token);
     }
+    // Rows another writer added since the last scan: known from now on, so
+    // the entry's expiry does not turn them into zero counts.
+    m_known.note_existing(existing);
     // A token's read is right when no batch touching it was committed after
     // the read began: its last write-back finished before (flushed <=
     // done_before) and the batch holding it now, if any, has not started. An
@@ -644,6 +666,18 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
     }
     {
         std::shared_lock collect_lock(*m_collect_lock);
+        {
+            // Known before queued, so that no read skips a token whose
+            // learning may already be in the database.
+            std::vector<Token> learned;
+            learned.reserve(delta.tokens.size());
+            for (const TokenDelta& change : delta.tokens) {
+                if (!change.empty()) {
+                    learned.push_back(change.token);
+                }
+            }
+            m_known.add(learned);
+        }
         {
             std::lock_guard lock(m_users_mutex);
             UserState& state = user_locked(user);
@@ -1069,10 +1103,90 @@ void CachedStore::run_flusher() {
     }
 }
 
+bool CachedStore::refresh_known_tokens() {
+    {
+        // No apply() is queueing: every token whose learning may not be
+        // committed yet is either listed here or will be logged.
+        std::lock_guard collect_lock(*m_collect_lock);
+        std::vector<Token> queued;
+        for (std::size_t s = 0; s < k_shards; ++s) {
+            std::lock_guard lock(m_shards[s].mutex);
+            for (const auto& [key, entry] : m_shards[s].map) {
+                if (!entry.clean()) {
+                    queued.push_back(key.token);
+                }
+            }
+        }
+        m_known.begin_rebuild(queued);
+    }
+    const std::size_t expected =
+        std::max(m_known.last_count(), m_entries.load(std::memory_order_relaxed)) * 5 / 4;
+    auto filter = std::make_shared<TokenFilter>(expected);
+    std::size_t count = 0;
+    try {
+        m_backing.scan_tokens([&](std::span<const Token> tokens) {
+            for (const Token token : tokens) {
+                filter->insert(token);
+            }
+            count += tokens.size();
+        });
+    } catch (...) {
+        m_known.abort_rebuild();
+        throw;
+    }
+    const bool outgrown = count > filter->capacity();
+    m_known.finish_rebuild(std::move(filter));
+    m_known.set_last_count(count);
+    m_known_rebuilds.fetch_add(1, std::memory_order_relaxed);
+    return outgrown;
+}
+
+// A first filter at once, then one every known_tokens_refresh_s (at once
+// again when the table outgrew the filter). While the database is down the
+// previous filter stays: it is still exact for this process's learning.
+void CachedStore::run_known_refresher() {
+    const auto period = std::chrono::seconds(m_options.known_tokens_refresh_s);
+    auto delay = std::chrono::seconds(0);
+    bool failing = false;
+    std::unique_lock lock(m_wake_mutex);
+    while (!m_stopping) {
+        if (delay.count() > 0) {
+            m_known_wake.wait_for(lock, delay, [&] { return m_stopping; });
+            if (m_stopping) {
+                break;
+            }
+        }
+        lock.unlock();
+        delay = period;
+        try {
+            if (refresh_known_tokens()) {
+                delay = std::chrono::seconds(0);
+            }
+            failing = false;
+        } catch (const std::exception& e) {
+            if (!failing && m_options.warn) {
+                m_options.warn(std::string("cache: known-token scan failed, keeping the previous "
+                                           "filter: ") +
+                               e.what());
+            }
+            failing = true;
+        }
+        lock.lock();
+    }
+}
+
+void CachedStore::scan_tokens(const std::function<void(std::span<const Token>)>& sink) {
+    flush();
+    m_backing.scan_tokens(sink);
+}
+
 CachedStoreStats CachedStore::cache_stats() const {
     CachedStoreStats stats;
     stats.hits = m_hits.load(std::memory_order_relaxed);
     stats.misses = m_misses.load(std::memory_order_relaxed);
+    stats.known_skips = m_known_skips.load(std::memory_order_relaxed);
+    stats.known_rebuilds = m_known_rebuilds.load(std::memory_order_relaxed);
+    stats.known_tokens = m_known.last_count();
     stats.backing_fetches = m_backing_fetches.load(std::memory_order_relaxed);
     stats.rereads = m_rereads.load(std::memory_order_relaxed);
     stats.evictions = m_evictions.load(std::memory_order_relaxed);

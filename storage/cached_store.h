@@ -7,7 +7,11 @@
 // Reads: fetch() answers from a sharded table (user, token) -> counts as that
 // user sees them (own + merged group), plus per-user totals; only missing or
 // expired entries go to the backing store, in one round trip. Unknown tokens
-// are cached as zero counts too (negative caching).
+// are cached as zero counts too (negative caching). Tokens that no row of the
+// table can hold (KnownTokens, storage/known_tokens.h: a filter rebuilt from
+// a scan every known_tokens_refresh_s and kept exact for this process's own
+// learning) are answered as zero without a read and without an entry: most
+// uncached tokens of a message are one-off words nobody learned.
 //
 // Writes: apply() changes the cached counts at once (the user's next message
 // sees its own learning) and queues the deltas, merged per (user, token), and
@@ -36,7 +40,8 @@
 //   flushed and the member's entry refetched: within flush_interval_ms +
 //   ttl_s (on any host). set_merge_group() drops the user's cached view.
 // - Other MX hosts' learning reaches this host within their flush interval
-//   (plus any outage) + ttl_s.
+//   (plus any outage) + ttl_s; a token that is new to the whole table (also
+//   one dspamctl learned) within known_tokens_refresh_s.
 // - When the user's own count is below an unlearning delta while its group
 //   has counts, the cache clamps the merged view and the database clamps the
 //   own row: they differ until the entry is refetched (ttl_s).
@@ -85,6 +90,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/known_tokens.h"
 #include "storage/store.h"
 
 namespace dspamd {
@@ -122,6 +128,7 @@ struct TotalsChange {
 //   batch_rows = 5000            token rows per write-back transaction
 //   max_queue = 500000           hard cap: apply(), record_history() throw StoreUnavailable
 //   retry_max_ms = 30000         back-off cap while the database is down
+//   known_tokens_refresh_s = 60  rebuild of the known-token filter; 0: no filter
 struct CachedStoreOptions {
     std::size_t max_entries = 500'000;  // rounded down to a multiple of the shard count
     int ttl_s = 60;                     // 0: every fetch reads the backing store
@@ -130,6 +137,7 @@ struct CachedStoreOptions {
     std::size_t batch_rows = 5'000;   // token rows per backing transaction (about)
     std::size_t max_queue = 500'000;  // token rows + signatures + history rows waiting
     int retry_max_ms = 30'000;        // back-off doubles from flush_interval_ms up to this
+    int known_tokens_refresh_s = 60;  // 0: no KnownTokens filter, every miss is read
     // Where the flusher reports failures (storage does not log); may be empty.
     std::function<void(const std::string&)> warn;
     // The clock for TTLs; empty: std::chrono::steady_clock. For tests.
@@ -142,6 +150,9 @@ struct CachedStoreOptions {
 struct CachedStoreStats {
     std::uint64_t hits = 0;             // tokens answered from memory
     std::uint64_t misses = 0;           // tokens read from the backing store
+    std::uint64_t known_skips = 0;      // tokens the KnownTokens filter answered: no row
+    std::uint64_t known_rebuilds = 0;   // filters built from a scan
+    std::size_t known_tokens = 0;       // rows the last scan found
     std::uint64_t backing_fetches = 0;  // round trips for misses
     std::uint64_t rereads = 0;          // reads repeated under the stripe lock (a flush overlapped)
     std::uint64_t evictions = 0;
@@ -181,6 +192,8 @@ public:
     // Writes back what is queued first (may throw StoreUnavailable like
     // flush()): only the backing store knows which rows exist.
     std::int64_t token_rows(UserId user) override;
+    // The backing store's, after writing back what is queued.
+    void scan_tokens(const std::function<void(std::span<const Token>)>& sink) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
@@ -203,6 +216,12 @@ public:
     // Writes back everything queued before the call, now. Throws
     // StoreUnavailable (the queue is kept) when the backing store is down.
     void flush();
+
+    // Builds the KnownTokens filter again from a scan of the backing store
+    // (the background thread does it every known_tokens_refresh_s). Returns
+    // true when the table outgrew the new filter, which the next rebuild
+    // fixes. Throws StoreUnavailable, keeping the previous filter.
+    bool refresh_known_tokens();
 
     CachedStoreStats cache_stats() const;
 
@@ -292,6 +311,7 @@ private:
     void write_history();
     void flush_locked();
     void run_flusher();
+    void run_known_refresher();
 
     Store& m_backing;
     const CachedStoreOptions m_options;
@@ -326,11 +346,17 @@ private:
     bool m_wake_requested = false;
     std::thread m_flusher;
 
+    KnownTokens m_known;
+    std::condition_variable m_known_wake;  // with m_wake_mutex and m_stopping
+    std::thread m_known_refresher;
+
     std::atomic<std::size_t> m_queued_rows{0};  // dirty entries + in-flight rows + signatures
                                                 // + history rows
     std::atomic<std::size_t> m_entries{0};
     std::atomic<std::uint64_t> m_hits{0};
     std::atomic<std::uint64_t> m_misses{0};
+    std::atomic<std::uint64_t> m_known_skips{0};
+    std::atomic<std::uint64_t> m_known_rebuilds{0};
     std::atomic<std::uint64_t> m_backing_fetches{0};
     std::atomic<std::uint64_t> m_rereads{0};
     std::atomic<std::uint64_t> m_evictions{0};

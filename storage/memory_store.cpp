@@ -271,6 +271,19 @@ std::int64_t MemoryStore::release_quarantine(std::string_view queue_id, std::str
     return released;
 }
 
+void MemoryStore::scan_tokens(const std::function<void(std::span<const Token>)>& sink) {
+    std::vector<Token> tokens;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const User& user : m_users) {
+            for (const auto& [token, counts] : user.tokens) {
+                tokens.push_back(token);
+            }
+        }
+    }
+    sink(tokens);  // outside the lock: the sink may call back
+}
+
 std::int64_t MemoryStore::token_rows(UserId user) {
     std::lock_guard lock(m_mutex);
     const User* u = find_locked(user);

@@ -363,6 +363,33 @@ std::optional<Signature> PgStore::load_signature(UserId user, std::string_view i
     return signature;
 }
 
+// Through a cursor, k_scan_chunk rows at a time: a table of tens of millions
+// of rows never sits in memory, and every FETCH stays far under the
+// statement timeout. A retry after a lost connection scans again from the
+// start; the sink sees some tokens twice, which it tolerates.
+void PgStore::scan_tokens(const std::function<void(std::span<const Token>)>& sink) {
+    constexpr int k_scan_chunk = 50'000;
+    run("scan tokens", [&](pqxx::connection& conn) {
+        pqxx::read_transaction txn(conn);
+        txn.exec0("DECLARE known_tokens NO SCROLL CURSOR FOR SELECT token FROM tokens");
+        const std::string fetch = "FETCH FORWARD " + std::to_string(k_scan_chunk) +
+                                  " FROM known_tokens";
+        std::vector<Token> chunk;
+        for (;;) {
+            const pqxx::result rows = txn.exec(fetch);
+            if (rows.empty()) {
+                break;
+            }
+            chunk.clear();
+            for (const auto& row : rows) {
+                chunk.push_back(from_db(row[0].as<std::int64_t>()));
+            }
+            sink(chunk);
+        }
+        return 0;
+    });
+}
+
 std::int64_t PgStore::token_rows(UserId user) {
     const pqxx::result result = run("count token rows", [&](pqxx::connection& conn) {
         pqxx::nontransaction txn(conn);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -115,6 +116,10 @@ public:
                              std::span<const SignatureRecord> signatures) = 0;
 
     virtual std::optional<Signature> load_signature(UserId user, std::string_view id) = 0;
+
+    // Every token that has a row, of any user, in chunks (a token may come
+    // more than once): what CachedStore's KnownTokens filter is built from.
+    virtual void scan_tokens(const std::function<void(std::span<const Token>)>& sink) = 0;
 
     // How many token rows the user owns (not its merged group's): what its
     // learning costs in storage. Rows left with no counts are not kept.

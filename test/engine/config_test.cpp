@@ -115,6 +115,7 @@ const std::vector<std::string> k_all_keys = {
     "cache.max_queue",
     "cache.ttl_s",
     "cache.flush_interval_ms",
+    "cache.known_tokens_refresh_s",
 };
 
 // A struct that grows a field fails here: teach config.cpp, conf/dspamd.toml,
@@ -153,8 +154,8 @@ static_assert(sizeof(RetrainConfig) == 3 * sizeof(std::vector<std::string>),
               "RetrainConfig changed: update config.cpp, the sample and this test");
 static_assert(sizeof(HistoryConfig) == sizeof(int),
               "HistoryConfig changed: update config.cpp, the sample and this test");
-static_assert(sizeof(CacheConfig) == 2 * sizeof(std::int64_t) + 2 * sizeof(int) +
-                                         sizeof(std::int64_t) /* one bool, padded */,
+static_assert(sizeof(CacheConfig) == 2 * sizeof(std::int64_t) + 4 * sizeof(int) /* 3 ints
+                                                                         and a bool, padded */,
               "CacheConfig changed: update config.cpp, the sample and this test");
 
 std::string error_of(const std::string& text, const std::string& name = "t.toml") {
@@ -283,6 +284,7 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(a.cache.max_queue == b.cache.max_queue);
     CHECK(a.cache.ttl_s == b.cache.ttl_s);
     CHECK(a.cache.flush_interval_ms == b.cache.flush_interval_ms);
+    CHECK(a.cache.known_tokens_refresh_s == b.cache.known_tokens_refresh_s);
 }
 
 // Sets an environment variable for one scope and restores it after.

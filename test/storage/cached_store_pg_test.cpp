@@ -93,6 +93,7 @@ TEST_CASE("cached pg store: token rows are counted after the queue is written") 
     options.background = false;
     CachedStore store(pg, options);
     contract::check_token_rows(store, "cached-rows-");
+    contract::check_scan_tokens(store, "cached-scan-");
     const UserId user = store.user_id("cached-rows-queued");
     store.apply(user, make_delta({{1, 1, 0}, {2, 1, 0}}), nullptr);
     CHECK(pg.token_rows(user) == 0);

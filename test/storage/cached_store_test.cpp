@@ -38,6 +38,7 @@ public:
     std::atomic<int> applies{0};         // apply and apply_batch calls
     std::atomic<int> history_writes{0};  // record_history and record_history_batch calls
     std::atomic<int> fetches{0};
+    std::atomic<int> scans{0};
     // Runs once, after the next fetch has read and before it returns.
     std::function<void()> after_next_read;
     MemoryStore inner;
@@ -79,6 +80,11 @@ public:
     std::optional<Signature> load_signature(UserId user, std::string_view id) override {
         check();
         return inner.load_signature(user, id);
+    }
+    void scan_tokens(const std::function<void(std::span<const Token>)>& sink) override {
+        check();
+        ++scans;
+        inner.scan_tokens(sink);
     }
     std::int64_t token_rows(UserId user) override {
         check();
@@ -161,6 +167,7 @@ TEST_CASE("cached store: the Store contract over a MemoryStore, nothing flushed"
     contract::check_users(store, "");
     contract::check_never_negative(store, "");
     contract::check_token_rows(store, "");  // flushes: only the backing store knows its rows
+    contract::check_scan_tokens(store, "");
     // Not check_merged_group: a group's learning queued in this cache reaches
     // its members only once flushed and refetched (the merged group case below).
     contract::check_signatures(store, "");
@@ -248,6 +255,84 @@ TEST_CASE("cached store: only missing tokens go to the backing store, unknown on
     CHECK(stats.misses == 149);
     CHECK(stats.hits == 151);
     CHECK(stats.backing_fetches == 2);
+}
+
+TEST_CASE("cached store: tokens without a row are answered without a read once scanned") {
+    FlakyStore backing;
+    CachedStore store(backing, manual_options());
+    const UserId user = store.user_id("known");
+    backing.inner.apply(user, make_delta({{1, 3, 0}}), nullptr);
+    CHECK_FALSE(store.refresh_known_tokens());
+    CHECK(backing.scans == 1);
+    CHECK(store.cache_stats().known_tokens == 1);
+
+    const Snapshot first = store.fetch(user, range_tokens(1, 100));
+    CHECK(first.stats[0].counts == Counts{3, 0});
+    CHECK(backing.fetches == 1);  // token 1 (and the totals); 99 tokens skipped
+    const Snapshot unknown = store.fetch(user, range_tokens(500, 100));
+    CHECK(unknown.stats[0].counts == Counts{});
+    CHECK(backing.fetches == 1);  // nothing to read
+    const CachedStoreStats stats = store.cache_stats();
+    CHECK(stats.known_skips >= 195);  // a few may pass the filter by chance
+    CHECK(stats.entries < 10);        // one-off tokens take no cache entry
+}
+
+TEST_CASE("cached store: learning is known at once and survives a rebuild while queued") {
+    FlakyStore backing;
+    auto now = std::chrono::steady_clock::now();
+    CachedStoreOptions options = manual_options();
+    options.ttl_s = 30;
+    options.now = [&] { return now; };
+    CachedStore store(backing, options);
+    const UserId user = store.user_id("learner");
+    store.refresh_known_tokens();  // an empty table
+
+    store.apply(user, make_delta({{7, 2, 0}}), nullptr);
+    CHECK(store.fetch(user, std::vector<Token>{7}).stats[0].counts == Counts{2, 0});
+
+    // Token 7 is still queued when the table is scanned: the scan cannot
+    // see it, the rebuild must keep it.
+    store.refresh_known_tokens();
+    store.flush();
+    now += std::chrono::seconds(31);  // the entry expires: read again
+    const int reads = backing.fetches;
+    CHECK(store.fetch(user, std::vector<Token>{7}).stats[0].counts == Counts{2, 0});
+    CHECK(backing.fetches == reads + 1);
+}
+
+TEST_CASE("cached store: a token only another writer learned shows up after the next scan") {
+    FlakyStore backing;
+    CachedStore store(backing, manual_options());
+    const UserId user = store.user_id("other-writer");
+    store.refresh_known_tokens();
+    backing.inner.apply(user, make_delta({{5, 0, 4}}), nullptr);  // another host, dspamctl
+    CHECK(store.fetch(user, std::vector<Token>{5}).stats[0].counts == Counts{});  // stale
+    store.refresh_known_tokens();
+    CHECK(store.fetch(user, std::vector<Token>{5}).stats[0].counts == Counts{0, 4});
+}
+
+TEST_CASE("cached store: a failed scan keeps the previous filter") {
+    FlakyStore backing;
+    CachedStore store(backing, manual_options());
+    const UserId user = store.user_id("scan-down");
+    backing.inner.apply(user, make_delta({{8, 1, 0}}), nullptr);
+    store.refresh_known_tokens();
+    backing.down = true;
+    CHECK_THROWS_AS(store.refresh_known_tokens(), StoreUnavailable);
+    backing.down = false;
+    CHECK(store.fetch(user, std::vector<Token>{8}).stats[0].counts == Counts{1, 0});
+    CHECK(store.cache_stats().known_rebuilds == 1);
+}
+
+TEST_CASE("cached store: the background thread builds the filter") {
+    FlakyStore backing;
+    const UserId user = backing.inner.user_id("background");
+    backing.inner.apply(user, make_delta({{1, 1, 0}, {2, 1, 0}}), nullptr);
+    CachedStoreOptions options;
+    options.known_tokens_refresh_s = 3600;
+    CachedStore store(backing, options);
+    CHECK(eventually([&] { return store.cache_stats().known_rebuilds == 1; }));
+    CHECK(store.cache_stats().known_tokens == 2);
 }
 
 // Random learning and unlearning (which clamps at zero) through the cache

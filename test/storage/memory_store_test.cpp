@@ -31,6 +31,7 @@ TEST_CASE("memory store: counts never negative") {
 TEST_CASE("memory store: token rows") {
     MemoryStore store;
     contract::check_token_rows(store, "");
+    contract::check_scan_tokens(store, "");
 }
 
 TEST_CASE("memory store: weights") {

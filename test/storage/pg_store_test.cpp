@@ -141,6 +141,7 @@ TEST_CASE("pg store: counts never negative") {
 TEST_CASE("pg store: token rows") {
     PgStore store = make_store();
     contract::check_token_rows(store, "rows-");
+    contract::check_scan_tokens(store, "scan-");
 }
 
 TEST_CASE("pg store: weights") {

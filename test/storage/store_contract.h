@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <ctime>
 #include <limits>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -147,6 +148,26 @@ inline void check_token_rows(Store& store, const std::string& prefix) {
     CHECK(store.token_rows(user) == 2);
     CHECK(counts_of(store, user, 3) == Counts{0, 2});
     store.set_merge_group(user, std::nullopt);
+}
+
+// scan_tokens: every token with a row, of every user, full 64-bit values;
+// rows emptied by unlearning are gone. Other checks share the store, so the
+// scan may hold more.
+inline void check_scan_tokens(Store& store, const std::string& prefix) {
+    const UserId user = store.user_id(prefix + "scan");
+    const UserId other = store.user_id(prefix + "scan-other");
+    const Token high = (Token{1} << 63) + 5;  // negative as a bigint
+    store.apply(user, make_delta({{9'101, 1, 0}, {9'102, 0, 1}, {high, 1, 0}, {9'104, 1, 0}}),
+                nullptr);
+    store.apply(other, make_delta({{9'101, 0, 2}, {9'103, 0, 0, 17}}), nullptr);
+    store.apply(user, make_delta({{9'104, -1, 0}}), nullptr);
+    std::multiset<Token> seen;
+    store.scan_tokens([&](std::span<const Token> tokens) { seen.insert(tokens.begin(), tokens.end()); });
+    CHECK(seen.count(9'101) == 2);  // one row per user
+    CHECK(seen.count(9'102) == 1);
+    CHECK(seen.count(9'103) == 1);  // a weight alone keeps a row
+    CHECK(seen.count(high) == 1);
+    CHECK(seen.count(9'104) == 0);
 }
 
 // Weights (the logistic learner's): plain sums, never clamped, negative
