@@ -187,28 +187,36 @@ def send_files(port, files):
     return resent
 
 
-def run_one(workload, config, milter_socket, milter_pids_fn, payload, count):
-    """Returns (msgs/s, server CPU ms per message, cpu kind)."""
-    meter = CpuMeter(f"{workload}-{config}")
+def run_one(workload, config, milter_socket, milter_pids_fn, db_pids_fn, payload, count):
+    """Returns (msgs/s, server CPU ms per message, cpu kind, elapsed, delivered,
+    {part: CPU ms per message} for postfix, milter and db)."""
+    meters = {part: CpuMeter(f"{workload}-{config}-{part}") for part in ("postfix", "milter", "db")}
     p = pf.PostfixInstance(milter=milter_socket)
     try:
         p.start()
-        meter.add(pf.processes_in_group(p.master_pgid))
-        meter.add(milter_pids_fn())
+        meters["postfix"].add(pf.processes_in_group(p.master_pgid))
+        meters["milter"].add(milter_pids_fn())
+        meters["db"].add(db_pids_fn())
         if warmup:
             payload(p.port, warmup, warm=True)
             p.wait_delivered(warmup, timeout=600)
             p.sink.clear()
-        meter.add(pf.processes_in_group(p.master_pgid))
-        cpu0, t0 = meter.read(), time.monotonic()
+        meters["postfix"].add(pf.processes_in_group(p.master_pgid))
+        cpu0 = {part: m.read() for part, m in meters.items()}
+        t0 = time.monotonic()
         payload(p.port, count, warm=False)
         p.wait_delivered(count, timeout=1800)
-        elapsed, cpu = time.monotonic() - t0, meter.read() - cpu0
+        elapsed = time.monotonic() - t0
+        parts = {part: (m.read() - cpu0[part]) / count * 1000 for part, m in meters.items()}
         delivered = len(p.sink.files())
-        return count / elapsed, cpu / count * 1000, meter.kind, elapsed, delivered
+        kind = meters["postfix"].kind
+        # Without cgroups each meter reads the whole machine: count it once.
+        cpu = sum(parts.values()) if kind == "cgroup" else parts["postfix"]
+        return count / elapsed, cpu, kind, elapsed, delivered, parts
     finally:
         p.stop()
-        meter.close()
+        for m in meters.values():
+            m.close()
 
 
 def percentile(values, q):
@@ -237,6 +245,7 @@ os.chmod(work, 0o755)
 null = None
 dsp = None
 results = []
+cache_lines = []
 try:
     spam, ham = corpus_files("spam"), corpus_files("ham")
     # Held-out corpus messages (after the training part), spam and ham
@@ -256,12 +265,12 @@ try:
     def corpus(port, count, warm):
         send_files(port, prepared[:warmup] if warm else prepared[warmup:warmup + count])
 
-    milters = {"postfix": (None, lambda: [])}
+    milters = {"postfix": (None, lambda: [], lambda: [])}
     if "null" in configs:
         null = daemons.null_milter(os.path.join(build, "bench", "null_milter"), work,
                                    test_actions=False, log_eom=False)
         null.start()
-        milters["null"] = (f"unix:{null.socket_path}", lambda: [null.proc.pid])
+        milters["null"] = (f"unix:{null.socket_path}", lambda: [null.proc.pid], lambda: [])
     if "dspamd" in configs and os.access(dspamd_bin, os.X_OK):
         # smtp-source connects from 127.0.0.1, which dspamd would trust and
         # skip: no trusted networks here.
@@ -275,8 +284,8 @@ try:
         print(f"dspamd trained on {train}+{train} corpus messages"
               f" in {time.monotonic() - t:.0f} s", flush=True)
         dsp.start()
-        milters["dspamd"] = (dsp.socket,
-                             lambda: [dsp.daemon.proc.pid] + pids_matching(dsp.state_dir))
+        milters["dspamd"] = (dsp.socket, lambda: [dsp.daemon.proc.pid],
+                             lambda: pids_matching(dsp.state_dir))
     elif "dspamd" in configs:
         print(f"dspamd: {dspamd_bin} not built, skipped", flush=True)
 
@@ -286,22 +295,29 @@ try:
         for config in configs:
             if config not in milters:
                 continue
-            socket, pids = milters[config]
+            socket, pids, db_pids = milters[config]
             log_mark = len(dsp.log()) if config == "dspamd" else 0
-            rate, cpu_ms, kind, elapsed, delivered = run_one(workload, config, socket, pids,
-                                                             payload, count)
+            rate, cpu_ms, kind, elapsed, delivered, parts = run_one(
+                workload, config, socket, pids, db_pids, payload, count)
             lat = latencies(dsp.log(), log_mark) if config == "dspamd" else []
-            results.append((workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat))
+            results.append((workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat,
+                            parts))
+            split = (f" = postfix {parts['postfix']:.2f} + milter {parts['milter']:.2f}"
+                     f" + db {parts['db']:.2f}" if kind == "cgroup" else "")
             print(f"  {workload:9} {config:8} {delivered}/{count} msgs in {elapsed:6.1f} s"
-                  f"  {rate:7.1f} msgs/s  {cpu_ms:6.2f} ms CPU/msg ({kind})", flush=True)
+                  f"  {rate:7.1f} msgs/s  {cpu_ms:6.2f} ms CPU/msg ({kind}){split}", flush=True)
 finally:
     if null:
         null.stop()
     if dsp:
         dsp.stop()
+        # The cache's counters, logged at exit: reads and writes PostgreSQL saw.
+        cache_lines = [l.split("cache: ", 1)[1] for l in dsp.log().splitlines() if "cache: " in l]
     shutil.rmtree(work, ignore_errors=True)
 
 print()
+for line in cache_lines:
+    print("dspamd " + line)
 print(f"sessions={sessions} messages={messages} size={size} corpus_messages={corpus_messages}"
       f" warmup={warmup} nproc={os.cpu_count()} load={open('/proc/loadavg').read().split()[0]}")
 # "vs null": msgs/s relative to Postfix + null milter in the same workload
@@ -310,7 +326,7 @@ print(f"sessions={sessions} messages={messages} size={size} corpus_messages={cor
 # its CPU per message.
 print(f"{'workload':9} {'config':8} {'msgs/s':>8} {'CPU ms/msg':>10} {'vs null':>8}"
       f" {'p50 ms':>7} {'p99 ms':>7}")
-for workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat in results:
+for workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat, parts in results:
     base = next((r for r in results if r[0] == workload and r[1] == "null"), None)
     ratio = f"{rate / base[5]:.2f}x" if base else "-"
     p50 = f"{percentile(lat, 0.5):.1f}" if lat else "-"
