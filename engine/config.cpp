@@ -658,6 +658,7 @@ void read_cache(TableReader& reader, CacheConfig& cache) {
     reader.integer("ttl_s", cache.ttl_s, 0, 86'400);
     reader.integer("flush_interval_ms", cache.flush_interval_ms, 10, 60'000);
     reader.integer("known_tokens_refresh_s", cache.known_tokens_refresh_s, 0, 86'400);
+    reader.boolean("preload", cache.preload);
     reader.finish();
 }
 

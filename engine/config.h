@@ -127,6 +127,7 @@ struct CacheConfig {
     int flush_interval_ms = 1000;        // a crash loses at most this much training
     int known_tokens_refresh_s = 60;     // rebuild of the known-token filter; 0: none
     bool enabled = true;
+    bool preload = true;                 // a user's rows read into memory on its first message
 };
 
 struct Config {

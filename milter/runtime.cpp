@@ -22,6 +22,7 @@ std::shared_ptr<Store> open_milter_store(const Config& config) {
     options.ttl_s = config.cache.ttl_s;
     options.flush_interval_ms = config.cache.flush_interval_ms;
     options.known_tokens_refresh_s = config.cache.known_tokens_refresh_s;
+    options.preload = config.cache.preload;
     // The store the filter sees is the cache; the last reference going away
     // (after connections drained at exit, or a reload that changed the
     // database) destroys the CachedDatabase, which writes back what is queued.
@@ -39,7 +40,8 @@ bool same_store(const Config& a, const Config& b) {
            a.cache.max_entries == b.cache.max_entries && a.cache.max_queue == b.cache.max_queue &&
            a.cache.ttl_s == b.cache.ttl_s &&
            a.cache.flush_interval_ms == b.cache.flush_interval_ms &&
-           a.cache.known_tokens_refresh_s == b.cache.known_tokens_refresh_s;
+           a.cache.known_tokens_refresh_s == b.cache.known_tokens_refresh_s &&
+           a.cache.preload == b.cache.preload;
 }
 
 }  // namespace dspamd::milter

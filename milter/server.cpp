@@ -70,6 +70,7 @@ void log_cache_stats(Store& store) {
     log_info("cache: hits=" + std::to_string(s.hits) + " misses=" + std::to_string(s.misses) +
              " known_skips=" + std::to_string(s.known_skips) +
              " known_tokens=" + std::to_string(s.known_tokens) +
+             " preloaded=" + std::to_string(s.preloaded) +
              " fetches=" + std::to_string(s.backing_fetches) +
              " entries=" + std::to_string(s.entries) +
              " evictions=" + std::to_string(s.evictions) +

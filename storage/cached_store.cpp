@@ -200,8 +200,8 @@ CachedStore::CachedStore(Store& backing, CachedStoreOptions options)
     }
     if (m_options.background) {
         m_flusher = std::thread([this] { run_flusher(); });
-        if (m_options.known_tokens_refresh_s > 0) {
-            m_known_refresher = std::thread([this] { run_known_refresher(); });
+        if (m_options.known_tokens_refresh_s > 0 || m_options.preload) {
+            m_maintenance = std::thread([this] { run_maintenance(); });
         }
     }
 }
@@ -212,9 +212,9 @@ CachedStore::~CachedStore() {
         m_stopping = true;
     }
     m_wake.notify_all();
-    m_known_wake.notify_all();
-    if (m_known_refresher.joinable()) {
-        m_known_refresher.join();
+    m_maintenance_wake.notify_all();
+    if (m_maintenance.joinable()) {
+        m_maintenance.join();
     }
     if (m_flusher.joinable()) {
         m_flusher.join();
@@ -416,6 +416,12 @@ std::int64_t CachedStore::release_quarantine(std::string_view queue_id, std::str
 // --- Reading -----------------------------------------------------------------
 
 Snapshot CachedStore::fetch(UserId user, std::span<const Token> tokens) {
+    return read_through(user, tokens, false);
+}
+
+// fetch(); `preloading` counts the tokens as preloaded, not as misses, and
+// queues no preload.
+Snapshot CachedStore::read_through(UserId user, std::span<const Token> tokens, bool preloading) {
     const std::uint32_t now = now_s();
     const auto fresh = [&](std::uint32_t fetched_s) {
         return now - fetched_s < static_cast<std::uint32_t>(m_options.ttl_s);
@@ -432,6 +438,14 @@ Snapshot CachedStore::fetch(UserId user, std::span<const Token> tokens) {
             state.totals_known && state.totals_epoch == epoch && fresh(state.totals_fetched_s);
         if (totals_hit) {
             snapshot.totals = state.totals;
+        }
+        if (!state.preload_queued && !preloading && m_options.preload && m_options.background) {
+            state.preload_queued = true;
+            {
+                std::lock_guard wake_lock(m_wake_mutex);
+                m_preload_queue.push_back(user);
+            }
+            m_maintenance_wake.notify_one();
         }
     }
 
@@ -486,13 +500,15 @@ Snapshot CachedStore::fetch(UserId user, std::span<const Token> tokens) {
             }
         }
     }
-    m_hits.fetch_add(tokens.size() - missing_count - skipped, std::memory_order_relaxed);
-    m_known_skips.fetch_add(skipped, std::memory_order_relaxed);
+    if (!preloading) {
+        m_hits.fetch_add(tokens.size() - missing_count - skipped, std::memory_order_relaxed);
+        m_known_skips.fetch_add(skipped, std::memory_order_relaxed);
+    }
     if (missing_count == 0 && totals_hit) {
         return snapshot;
     }
 
-    m_misses.fetch_add(missing_count, std::memory_order_relaxed);
+    (preloading ? m_preloaded : m_misses).fetch_add(missing_count, std::memory_order_relaxed);
 
     // Read the missing tokens without waiting for the flusher; a token whose
     // batch was committed while we read cannot tell whether our read saw it:
@@ -664,23 +680,32 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
         throw StoreUnavailable("cache: write-back queue full (" + std::to_string(queued()) +
                                " rows); is the database down?");
     }
+    const std::uint32_t now = now_s();
     {
         std::shared_lock collect_lock(*m_collect_lock);
+        // Tokens in no row and never learned here have counts of zero in the
+        // database: their new entries are known at once (no read later).
+        // Then they are known before queued, so that no read skips a token
+        // whose learning may already be in the database.
+        std::vector<bool> absent(delta.tokens.size(), false);
         {
-            // Known before queued, so that no read skips a token whose
-            // learning may already be in the database.
+            const std::shared_ptr<const TokenFilter> known = m_known.filter();
             std::vector<Token> learned;
             learned.reserve(delta.tokens.size());
-            for (const TokenDelta& change : delta.tokens) {
+            for (std::size_t i = 0; i < delta.tokens.size(); ++i) {
+                const TokenDelta& change = delta.tokens[i];
                 if (!change.empty()) {
+                    absent[i] = known && !known->may_contain(change.token);
                     learned.push_back(change.token);
                 }
             }
             m_known.add(learned);
         }
+        std::uint32_t epoch = 0;
         {
             std::lock_guard lock(m_users_mutex);
             UserState& state = user_locked(user);
+            epoch = state.epoch;
             for (std::size_t f = 0; f < k_totals_fields.size(); ++f) {
                 const std::int64_t d = delta.totals.*k_totals_fields[f];
                 if (d == 0) {
@@ -702,7 +727,8 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
                 m_dirty_users.push_back(user);
             }
         }
-        for (const TokenDelta& change : delta.tokens) {
+        for (std::size_t i = 0; i < delta.tokens.size(); ++i) {
+            const TokenDelta& change = delta.tokens[i];
             if (change.empty()) {
                 continue;
             }
@@ -712,6 +738,11 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
             auto found = shard.map.find(key);
             Node* node = found != shard.map.end() ? &*found : insert_locked(shard, key);
             Entry& entry = node->second;
+            if (found == shard.map.end() && absent[i]) {
+                entry.known = true;  // zero counts, which the deltas below change
+                entry.fetched_s = now;
+                entry.epoch = epoch;
+            }
             add(entry.pending.spam, change.spam);
             add(entry.pending.innocent, change.innocent);
             entry.pending.weight += change.weight;
@@ -1124,7 +1155,7 @@ bool CachedStore::refresh_known_tokens() {
     auto filter = std::make_shared<TokenFilter>(expected);
     std::size_t count = 0;
     try {
-        m_backing.scan_tokens([&](std::span<const Token> tokens) {
+        m_backing.scan_tokens(std::nullopt, [&](std::span<const Token> tokens) {
             for (const Token token : tokens) {
                 filter->insert(token);
             }
@@ -1141,43 +1172,89 @@ bool CachedStore::refresh_known_tokens() {
     return outgrown;
 }
 
-// A first filter at once, then one every known_tokens_refresh_s (at once
-// again when the table outgrew the filter). While the database is down the
-// previous filter stays: it is still exact for this process's learning.
-void CachedStore::run_known_refresher() {
-    const auto period = std::chrono::seconds(m_options.known_tokens_refresh_s);
-    auto delay = std::chrono::seconds(0);
-    bool failing = false;
-    std::unique_lock lock(m_wake_mutex);
-    while (!m_stopping) {
-        if (delay.count() > 0) {
-            m_known_wake.wait_for(lock, delay, [&] { return m_stopping; });
+std::size_t CachedStore::preload(UserId user) {
+    constexpr std::size_t k_chunk = 4096;  // tokens per read: one statement each
+    const std::size_t budget = m_options.max_entries / 2;
+    std::vector<Token> tokens;
+    bool too_many = false;
+    m_backing.scan_tokens(user, [&](std::span<const Token> chunk) {
+        if (too_many || tokens.size() + chunk.size() > budget) {
+            too_many = true;
+            return;
+        }
+        tokens.insert(tokens.end(), chunk.begin(), chunk.end());
+    });
+    if (too_many || m_entries.load(std::memory_order_relaxed) + tokens.size() > budget) {
+        return 0;
+    }
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    for (std::size_t i = 0; i < tokens.size(); i += k_chunk) {
+        {
+            std::lock_guard lock(m_wake_mutex);
             if (m_stopping) {
-                break;
+                return i;
             }
         }
+        const std::size_t n = std::min(k_chunk, tokens.size() - i);
+        read_through(user, std::span<const Token>(tokens).subspan(i, n), true);
+    }
+    return tokens.size();
+}
+
+// The known-token filter at once, then every known_tokens_refresh_s (at once
+// again when the table outgrew the filter); between them, the users queued
+// for preloading. While the database is down the previous filter stays (it
+// is still exact for this process's learning) and preloads are dropped: a
+// user not preloaded is only slower.
+void CachedStore::run_maintenance() {
+    using Clock = std::chrono::steady_clock;
+    const auto period = std::chrono::seconds(m_options.known_tokens_refresh_s);
+    const bool rebuilding = m_options.known_tokens_refresh_s > 0;
+    auto next_rebuild = rebuilding ? Clock::now() : Clock::now() + std::chrono::hours(24 * 365);
+    bool failing = false;
+    const auto warn = [&](const std::string& what, const std::exception& e) {
+        if (!failing && m_options.warn) {
+            m_options.warn("cache: " + what + ": " + e.what());
+        }
+        failing = true;
+    };
+    std::unique_lock lock(m_wake_mutex);
+    while (!m_stopping) {
+        m_maintenance_wake.wait_until(
+            lock, next_rebuild, [&] { return m_stopping || !m_preload_queue.empty(); });
+        if (m_stopping) {
+            break;
+        }
+        std::vector<UserId> users;
+        users.swap(m_preload_queue);
+        const bool rebuild_due = rebuilding && Clock::now() >= next_rebuild;
         lock.unlock();
-        delay = period;
-        try {
-            if (refresh_known_tokens()) {
-                delay = std::chrono::seconds(0);
+        if (rebuild_due) {
+            next_rebuild = Clock::now() + period;
+            try {
+                if (refresh_known_tokens()) {
+                    next_rebuild = Clock::now();
+                }
+                failing = false;
+            } catch (const std::exception& e) {
+                warn("known-token scan failed, keeping the previous filter", e);
             }
-            failing = false;
-        } catch (const std::exception& e) {
-            if (!failing && m_options.warn) {
-                m_options.warn(std::string("cache: known-token scan failed, keeping the previous "
-                                           "filter: ") +
-                               e.what());
+        }
+        for (const UserId user : users) {
+            try {
+                preload(user);
+            } catch (const std::exception& e) {
+                warn("preload of user " + std::to_string(user) + " failed", e);
             }
-            failing = true;
         }
         lock.lock();
     }
 }
 
-void CachedStore::scan_tokens(const std::function<void(std::span<const Token>)>& sink) {
+void CachedStore::scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) {
     flush();
-    m_backing.scan_tokens(sink);
+    m_backing.scan_tokens(user, sink);
 }
 
 CachedStoreStats CachedStore::cache_stats() const {
@@ -1186,6 +1263,7 @@ CachedStoreStats CachedStore::cache_stats() const {
     stats.misses = m_misses.load(std::memory_order_relaxed);
     stats.known_skips = m_known_skips.load(std::memory_order_relaxed);
     stats.known_rebuilds = m_known_rebuilds.load(std::memory_order_relaxed);
+    stats.preloaded = m_preloaded.load(std::memory_order_relaxed);
     stats.known_tokens = m_known.last_count();
     stats.backing_fetches = m_backing_fetches.load(std::memory_order_relaxed);
     stats.rereads = m_rereads.load(std::memory_order_relaxed);

@@ -13,6 +13,11 @@
 // learning) are answered as zero without a read and without an entry: most
 // uncached tokens of a message are one-off words nobody learned.
 //
+// Preload: a user's first fetch queues the user for the background thread,
+// which reads all the rows fetch() would find for it into memory (when they
+// fit in half of max_entries), so that after a start or a reload the first
+// messages do not each read their tokens.
+//
 // Writes: apply() changes the cached counts at once (the user's next message
 // sees its own learning) and queues the deltas, merged per (user, token), and
 // the signature; record_history() queues the row. The flusher writes the
@@ -129,6 +134,7 @@ struct TotalsChange {
 //   max_queue = 500000           hard cap: apply(), record_history() throw StoreUnavailable
 //   retry_max_ms = 30000         back-off cap while the database is down
 //   known_tokens_refresh_s = 60  rebuild of the known-token filter; 0: no filter
+//   preload = true               read a user's rows into memory on its first message
 struct CachedStoreOptions {
     std::size_t max_entries = 500'000;  // rounded down to a multiple of the shard count
     int ttl_s = 60;                     // 0: every fetch reads the backing store
@@ -138,6 +144,7 @@ struct CachedStoreOptions {
     std::size_t max_queue = 500'000;  // token rows + signatures + history rows waiting
     int retry_max_ms = 30'000;        // back-off doubles from flush_interval_ms up to this
     int known_tokens_refresh_s = 60;  // 0: no KnownTokens filter, every miss is read
+    bool preload = true;              // with background: a user's rows on its first fetch
     // Where the flusher reports failures (storage does not log); may be empty.
     std::function<void(const std::string&)> warn;
     // The clock for TTLs; empty: std::chrono::steady_clock. For tests.
@@ -152,6 +159,7 @@ struct CachedStoreStats {
     std::uint64_t misses = 0;           // tokens read from the backing store
     std::uint64_t known_skips = 0;      // tokens the KnownTokens filter answered: no row
     std::uint64_t known_rebuilds = 0;   // filters built from a scan
+    std::uint64_t preloaded = 0;        // tokens read ahead for a user's first messages
     std::size_t known_tokens = 0;       // rows the last scan found
     std::uint64_t backing_fetches = 0;  // round trips for misses
     std::uint64_t rereads = 0;          // reads repeated under the stripe lock (a flush overlapped)
@@ -193,7 +201,7 @@ public:
     // flush()): only the backing store knows which rows exist.
     std::int64_t token_rows(UserId user) override;
     // The backing store's, after writing back what is queued.
-    void scan_tokens(const std::function<void(std::span<const Token>)>& sink) override;
+    void scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;
     std::vector<UserStats> stats(std::optional<std::string_view> user) override;
@@ -222,6 +230,12 @@ public:
     // true when the table outgrew the new filter, which the next rebuild
     // fixes. Throws StoreUnavailable, keeping the previous filter.
     bool refresh_known_tokens();
+
+    // Reads every row fetch(user) would find into memory, unless that would
+    // fill more than half of max_entries. Returns the tokens read. The
+    // background thread does it for each user's first fetch when preload is
+    // on. Throws StoreUnavailable.
+    std::size_t preload(UserId user);
 
     CachedStoreStats cache_stats() const;
 
@@ -276,6 +290,7 @@ private:
         std::map<std::string, std::string, std::less<>> signatures;  // queued, encoded
         std::map<std::string, std::string, std::less<>> signatures_in_flight;
         bool dirty = false;
+        bool preload_queued = false;
     };
     struct Batch;
     struct UserBatch;
@@ -311,7 +326,8 @@ private:
     void write_history();
     void flush_locked();
     void run_flusher();
-    void run_known_refresher();
+    void run_maintenance();
+    Snapshot read_through(UserId user, std::span<const Token> tokens, bool preloading);
 
     Store& m_backing;
     const CachedStoreOptions m_options;
@@ -347,8 +363,10 @@ private:
     std::thread m_flusher;
 
     KnownTokens m_known;
-    std::condition_variable m_known_wake;  // with m_wake_mutex and m_stopping
-    std::thread m_known_refresher;
+    // Rebuilds of m_known and preloads, on one thread.
+    std::condition_variable m_maintenance_wake;  // with m_wake_mutex and m_stopping
+    std::vector<UserId> m_preload_queue;         // under m_wake_mutex
+    std::thread m_maintenance;
 
     std::atomic<std::size_t> m_queued_rows{0};  // dirty entries + in-flight rows + signatures
                                                 // + history rows
@@ -357,6 +375,7 @@ private:
     std::atomic<std::uint64_t> m_misses{0};
     std::atomic<std::uint64_t> m_known_skips{0};
     std::atomic<std::uint64_t> m_known_rebuilds{0};
+    std::atomic<std::uint64_t> m_preloaded{0};
     std::atomic<std::uint64_t> m_backing_fetches{0};
     std::atomic<std::uint64_t> m_rereads{0};
     std::atomic<std::uint64_t> m_evictions{0};

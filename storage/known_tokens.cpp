@@ -21,10 +21,12 @@ std::uint64_t remix(std::uint64_t x) {
     return x;
 }
 
-// 4 bit positions from the top 24 bits of the hash.
-std::uint64_t bits_of(std::uint64_t h) {
-    return (std::uint64_t{1} << (h >> 58)) | (std::uint64_t{1} << ((h >> 52) & 63)) |
-           (std::uint64_t{1} << ((h >> 46) & 63)) | (std::uint64_t{1} << ((h >> 40) & 63));
+constexpr std::size_t k_block_words = 8;  // 64 bytes: one cache line
+
+// One bit in each word of the block, from the top 48 bits of the hash; the
+// low bits pick the block.
+std::uint64_t bit_of(std::uint64_t h, std::size_t word) {
+    return std::uint64_t{1} << ((h >> (16 + 6 * word)) & 63);
 }
 
 }  // namespace
@@ -32,20 +34,29 @@ std::uint64_t bits_of(std::uint64_t h) {
 TokenFilter::TokenFilter(std::size_t expected) {
     const std::size_t wanted = std::clamp(expected * k_bits_per_token / 8, k_min_bytes, k_max_bytes);
     const std::size_t bytes = std::bit_ceil(wanted);
-    m_mask = bytes / sizeof(std::uint64_t) - 1;
+    m_words_count = bytes / sizeof(std::uint64_t);
+    m_block_mask = m_words_count / k_block_words - 1;
     m_capacity = bytes * 8 / k_bits_per_token;
-    m_words = std::make_unique<std::atomic<std::uint64_t>[]>(m_mask + 1);
+    m_words = std::make_unique<std::atomic<std::uint64_t>[]>(m_words_count);
 }
 
 void TokenFilter::insert(Token token) noexcept {
     const std::uint64_t h = remix(token);
-    m_words[h & m_mask].fetch_or(bits_of(h), std::memory_order_relaxed);
+    std::atomic<std::uint64_t>* block = &m_words[(h & m_block_mask) * k_block_words];
+    for (std::size_t w = 0; w < k_block_words; ++w) {
+        block[w].fetch_or(bit_of(h, w), std::memory_order_relaxed);
+    }
 }
 
 bool TokenFilter::may_contain(Token token) const noexcept {
     const std::uint64_t h = remix(token);
-    const std::uint64_t bits = bits_of(h);
-    return (m_words[h & m_mask].load(std::memory_order_relaxed) & bits) == bits;
+    const std::atomic<std::uint64_t>* block = &m_words[(h & m_block_mask) * k_block_words];
+    for (std::size_t w = 0; w < k_block_words; ++w) {
+        if ((block[w].load(std::memory_order_relaxed) & bit_of(h, w)) == 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool KnownTokens::may_exist(Token token) const {

@@ -5,7 +5,7 @@
 // descent each for an empty answer.
 //
 // A Bloom filter: "absent" is certain, "may exist" is wrong for about 1 token
-// in 300 (16 bits per token; more once the table outgrows the filter until
+// in 1,500 (16 bits per token; more once the table outgrows the filter until
 // the next rebuild sizes it again, and always correct).
 //
 // It is built from a scan of the table and kept exact by adding every token
@@ -35,8 +35,9 @@
 
 namespace dspamd {
 
-// A blocked Bloom filter: each token sets 4 bits of one 64-bit word, so a
-// lookup touches one cache line. Inserts and lookups are thread-safe.
+// A blocked Bloom filter: each token sets one bit in each of the 8 words of
+// one 64-byte block, so a lookup touches one cache line. Inserts and lookups
+// are thread-safe.
 class TokenFilter {
 public:
     // Sized for `expected` tokens at about 16 bits each (a power of two,
@@ -46,13 +47,14 @@ public:
     void insert(Token token) noexcept;
     bool may_contain(Token token) const noexcept;
     std::size_t capacity() const { return m_capacity; }  // tokens it was sized for
-    std::size_t bytes() const { return (m_mask + 1) * sizeof(std::uint64_t); }
+    std::size_t bytes() const { return m_words_count * sizeof(std::uint64_t); }
 
     static constexpr std::size_t k_max_bytes = std::size_t{256} << 20;
 
 private:
     std::size_t m_capacity;
-    std::size_t m_mask;  // words - 1
+    std::size_t m_words_count;
+    std::size_t m_block_mask;  // blocks - 1
     std::unique_ptr<std::atomic<std::uint64_t>[]> m_words;
 };
 

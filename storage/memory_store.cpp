@@ -271,13 +271,23 @@ std::int64_t MemoryStore::release_quarantine(std::string_view queue_id, std::str
     return released;
 }
 
-void MemoryStore::scan_tokens(const std::function<void(std::span<const Token>)>& sink) {
+void MemoryStore::scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) {
     std::vector<Token> tokens;
     {
         std::lock_guard lock(m_mutex);
-        for (const User& user : m_users) {
-            for (const auto& [token, counts] : user.tokens) {
+        const auto add = [&](const User& owner) {
+            for (const auto& [token, counts] : owner.tokens) {
                 tokens.push_back(token);
+            }
+        };
+        if (!user) {
+            std::for_each(m_users.begin(), m_users.end(), add);
+        } else if (const User* own = find_locked(*user)) {
+            add(*own);
+            if (own->group) {
+                if (const User* group = find_locked(*own->group)) {
+                    add(*group);
+                }
             }
         }
     }

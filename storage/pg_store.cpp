@@ -328,6 +328,9 @@ void PgStore::apply_batch(UserId user, const TrainingDelta& delta,
     run("apply", [&](pqxx::connection& conn) {
         pqxx::work txn(conn);
         if (!changes.empty()) {
+            if (txn.exec_prepared(sql::k_user_lock, user).empty()) {
+                throw std::invalid_argument("apply: no user " + std::to_string(user));
+            }
             txn.exec_prepared(sql::k_apply_tokens, user, tokens, spam, innocent, weight);
         }
         if (!negative.empty()) {
@@ -367,11 +370,17 @@ std::optional<Signature> PgStore::load_signature(UserId user, std::string_view i
 // of rows never sits in memory, and every FETCH stays far under the
 // statement timeout. A retry after a lost connection scans again from the
 // start; the sink sees some tokens twice, which it tolerates.
-void PgStore::scan_tokens(const std::function<void(std::span<const Token>)>& sink) {
+void PgStore::scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) {
     constexpr int k_scan_chunk = 50'000;
+    // A user id is a number: written into the cursor's query as it is.
+    const std::string query =
+        user ? "SELECT token FROM tokens WHERE user_id = " + std::to_string(*user) +
+                   " OR user_id = (SELECT merge_group_id FROM users WHERE id = " +
+                   std::to_string(*user) + ")"
+             : std::string("SELECT token FROM tokens");
     run("scan tokens", [&](pqxx::connection& conn) {
         pqxx::read_transaction txn(conn);
-        txn.exec0("DECLARE known_tokens NO SCROLL CURSOR FOR SELECT token FROM tokens");
+        txn.exec0("DECLARE known_tokens NO SCROLL CURSOR FOR " + query);
         const std::string fetch = "FETCH FORWARD " + std::to_string(k_scan_chunk) +
                                   " FROM known_tokens";
         std::vector<Token> chunk;

@@ -44,7 +44,7 @@ public:
     void apply_batch(UserId user, const TrainingDelta& delta,
                      std::span<const SignatureRecord> signatures) override;
     std::optional<Signature> load_signature(UserId user, std::string_view id) override;
-    void scan_tokens(const std::function<void(std::span<const Token>)>& sink) override;
+    void scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) override;
     std::int64_t token_rows(UserId user) override;
     std::map<std::string, std::string> preferences(UserId user) override;
     void set_preference(UserId user, std::string_view key, std::string_view value) override;

@@ -52,6 +52,11 @@ constexpr std::array k_statements = {
               " WHERE user_id IN (SELECT id FROM owners) AND token = ANY($2::bigint[])"
               " GROUP BY token"},
 
+    // $1 user -> one row when the user exists. Locks it against deletion
+    // until the transaction ends: what the token table's foreign key did per
+    // row before migration 0004, once per write.
+    Statement{k_user_lock, "SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE"},
+
     // $1 user, $2 bigint[] tokens, $3 bigint[] spam deltas, $4 bigint[]
     // innocent deltas, $5 bigint[] weight deltas (added as they are: weights
     // are not clamped). One batched upsert. ORDER BY token: every learner

@@ -21,6 +21,7 @@ inline constexpr const char* k_user_set_group = "user_set_group";
 inline constexpr const char* k_fetch = "fetch";
 // k_fetch's column (0-based) holding a token row's summed weight.
 inline constexpr int k_fetch_weight_column = 11;
+inline constexpr const char* k_user_lock = "user_lock";
 inline constexpr const char* k_apply_tokens = "apply_tokens";
 inline constexpr const char* k_clamp_tokens = "clamp_tokens";
 inline constexpr const char* k_token_rows = "token_rows";

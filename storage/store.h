@@ -91,6 +91,9 @@ struct QuarantineEntry {
     friend bool operator==(const QuarantineEntry&, const QuarantineEntry&) = default;
 };
 
+// Receives tokens in chunks.
+using TokenChunkSink = std::function<void(std::span<const Token>)>;
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -117,9 +120,11 @@ public:
 
     virtual std::optional<Signature> load_signature(UserId user, std::string_view id) = 0;
 
-    // Every token that has a row, of any user, in chunks (a token may come
-    // more than once): what CachedStore's KnownTokens filter is built from.
-    virtual void scan_tokens(const std::function<void(std::span<const Token>)>& sink) = 0;
+    // The tokens that have a row, in chunks (a token may come more than
+    // once): with no `user`, every user's (what CachedStore's KnownTokens
+    // filter is built from); else those fetch(user) finds, the user's and its
+    // merged group's (what CachedStore preloads).
+    virtual void scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) = 0;
 
     // How many token rows the user owns (not its merged group's): what its
     // learning costs in storage. Rows left with no counts are not kept.

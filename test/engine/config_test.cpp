@@ -116,6 +116,7 @@ const std::vector<std::string> k_all_keys = {
     "cache.ttl_s",
     "cache.flush_interval_ms",
     "cache.known_tokens_refresh_s",
+    "cache.preload",
 };
 
 // A struct that grows a field fails here: teach config.cpp, conf/dspamd.toml,
@@ -155,7 +156,7 @@ static_assert(sizeof(RetrainConfig) == 3 * sizeof(std::vector<std::string>),
 static_assert(sizeof(HistoryConfig) == sizeof(int),
               "HistoryConfig changed: update config.cpp, the sample and this test");
 static_assert(sizeof(CacheConfig) == 2 * sizeof(std::int64_t) + 4 * sizeof(int) /* 3 ints
-                                                                         and a bool, padded */,
+                                                                         and 2 bools, padded */,
               "CacheConfig changed: update config.cpp, the sample and this test");
 
 std::string error_of(const std::string& text, const std::string& name = "t.toml") {
@@ -285,6 +286,7 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(a.cache.ttl_s == b.cache.ttl_s);
     CHECK(a.cache.flush_interval_ms == b.cache.flush_interval_ms);
     CHECK(a.cache.known_tokens_refresh_s == b.cache.known_tokens_refresh_s);
+    CHECK(a.cache.preload == b.cache.preload);
 }
 
 // Sets an environment variable for one scope and restores it after.

@@ -34,7 +34,7 @@ public:
         down();
     }
     std::optional<Signature> load_signature(UserId, std::string_view) override { down(); }
-    void scan_tokens(const std::function<void(std::span<const Token>)>&) override { down(); }
+    void scan_tokens(std::optional<UserId>, const TokenChunkSink&) override { down(); }
     std::int64_t token_rows(UserId) override { down(); }
     std::map<std::string, std::string> preferences(UserId) override { down(); }
     void set_preference(UserId, std::string_view, std::string_view) override { down(); }

@@ -81,10 +81,10 @@ public:
         check();
         return inner.load_signature(user, id);
     }
-    void scan_tokens(const std::function<void(std::span<const Token>)>& sink) override {
+    void scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) override {
         check();
         ++scans;
-        inner.scan_tokens(sink);
+        inner.scan_tokens(user, sink);
     }
     std::int64_t token_rows(UserId user) override {
         check();
@@ -275,6 +275,15 @@ TEST_CASE("cached store: tokens without a row are answered without a read once s
     const CachedStoreStats stats = store.cache_stats();
     CHECK(stats.known_skips >= 195);  // a few may pass the filter by chance
     CHECK(stats.entries < 10);        // one-off tokens take no cache entry
+
+    // Learning a token no row holds: its counts are known without a read.
+    store.apply(user, make_delta({{600, 0, 2}, {1, 1, 0}}), nullptr);
+    const Snapshot learned = store.fetch(user, std::vector<Token>{1, 600});
+    CHECK(learned.stats[0].counts == Counts{4, 0});
+    CHECK(learned.stats[1].counts == Counts{0, 2});
+    CHECK(backing.fetches == 1);
+    store.flush();
+    CHECK(counts_of(backing.inner, user, 600) == Counts{0, 2});
 }
 
 TEST_CASE("cached store: learning is known at once and survives a rebuild while queued") {
@@ -333,6 +342,58 @@ TEST_CASE("cached store: the background thread builds the filter") {
     CachedStore store(backing, options);
     CHECK(eventually([&] { return store.cache_stats().known_rebuilds == 1; }));
     CHECK(store.cache_stats().known_tokens == 2);
+}
+
+TEST_CASE("cached store: a preloaded user's tokens, and its group's, need no reads") {
+    FlakyStore backing;
+    CachedStore store(backing, manual_options());
+    const UserId user = store.user_id("preloaded");
+    const UserId group = store.user_id("preloaded-group");
+    std::vector<TokenDelta> own;
+    for (Token t = 1; t <= 100; ++t) {
+        own.push_back({t, 1, 0});
+    }
+    backing.inner.apply(user, make_delta(own), nullptr);
+    backing.inner.apply(group, make_delta({{100, 0, 5}, {200, 0, 1}}), nullptr);
+    store.set_merge_group(user, group);
+    CHECK(store.preload(user) == 101);
+    CHECK(store.cache_stats().preloaded == 101);
+    const int reads = backing.fetches;
+    const Snapshot seen = store.fetch(user, range_tokens(1, 100));
+    CHECK(seen.stats[0].counts == Counts{1, 0});
+    CHECK(seen.stats[99].counts == Counts{1, 5});  // own and the group's, merged
+    CHECK(store.fetch(user, std::vector<Token>{200}).stats[0].counts == Counts{0, 1});
+    CHECK(backing.fetches == reads);
+    CHECK(store.cache_stats().misses == 0);
+}
+
+TEST_CASE("cached store: a user that would fill more than half the cache is not preloaded") {
+    FlakyStore backing;
+    CachedStoreOptions options = manual_options();
+    options.max_entries = 128;
+    CachedStore store(backing, options);
+    const UserId user = store.user_id("too-big");
+    std::vector<TokenDelta> rows;
+    for (Token t = 1; t <= 65; ++t) {
+        rows.push_back({t, 1, 0});
+    }
+    backing.inner.apply(user, make_delta(rows), nullptr);
+    CHECK(store.preload(user) == 0);
+    CHECK(store.cache_stats().entries == 0);
+}
+
+TEST_CASE("cached store: the first fetch of a user preloads it in the background") {
+    FlakyStore backing;
+    const UserId user = backing.inner.user_id("first-message");
+    backing.inner.apply(user, make_delta({{1, 1, 0}, {2, 1, 0}, {3, 0, 1}}), nullptr);
+    CachedStoreOptions options;
+    options.known_tokens_refresh_s = 0;
+    CachedStore store(backing, options);
+    store.fetch(user, std::vector<Token>{1});
+    CHECK(eventually([&] { return store.cache_stats().preloaded == 2; }));  // 1 was read already
+    const int reads = backing.fetches;
+    CHECK(store.fetch(user, std::vector<Token>{2, 3}).stats[1].counts == Counts{0, 1});
+    CHECK(backing.fetches == reads);
 }
 
 // Random learning and unlearning (which clamps at zero) through the cache

@@ -144,6 +144,19 @@ TEST_CASE("pg store: token rows") {
     contract::check_scan_tokens(store, "scan-");
 }
 
+TEST_CASE("pg store: tokens belong to an existing user; deleting the user deletes them") {
+    PgStore store = make_store();
+    const UserId user = store.user_id("owner-deleted");
+    store.apply(user, contract::make_delta({{1, 1, 0}, {2, 0, 1}}), nullptr);
+    CHECK(query_int("SELECT count(*) FROM tokens WHERE user_id = " + std::to_string(user)) == 2);
+    execute("DELETE FROM users WHERE id = " + std::to_string(user));
+    CHECK(query_int("SELECT count(*) FROM tokens WHERE user_id = " + std::to_string(user)) == 0);
+    // Learning for a user that is gone is refused, not written.
+    CHECK_THROWS_AS(store.apply(user, contract::make_delta({{3, 1, 0}}), nullptr),
+                    std::invalid_argument);
+    CHECK(query_int("SELECT count(*) FROM tokens WHERE user_id = " + std::to_string(user)) == 0);
+}
+
 TEST_CASE("pg store: weights") {
     PgStore store = make_store();
     contract::check_weights(store, "weights-");

@@ -162,12 +162,28 @@ inline void check_scan_tokens(Store& store, const std::string& prefix) {
     store.apply(other, make_delta({{9'101, 0, 2}, {9'103, 0, 0, 17}}), nullptr);
     store.apply(user, make_delta({{9'104, -1, 0}}), nullptr);
     std::multiset<Token> seen;
-    store.scan_tokens([&](std::span<const Token> tokens) { seen.insert(tokens.begin(), tokens.end()); });
-    CHECK(seen.count(9'101) == 2);  // one row per user
-    CHECK(seen.count(9'102) == 1);
-    CHECK(seen.count(9'103) == 1);  // a weight alone keeps a row
-    CHECK(seen.count(high) == 1);
-    CHECK(seen.count(9'104) == 0);
+    const auto scan = [&](std::optional<UserId> owner) {
+        std::multiset<Token> seen;
+        store.scan_tokens(owner, [&](std::span<const Token> tokens) {
+            seen.insert(tokens.begin(), tokens.end());
+        });
+        return seen;
+    };
+    const std::multiset<Token> all = scan(std::nullopt);
+    CHECK(all.count(9'101) == 2);  // one row per user
+    CHECK(all.count(9'102) == 1);
+    CHECK(all.count(9'103) == 1);  // a weight alone keeps a row
+    CHECK(all.count(high) == 1);
+    CHECK(all.count(9'104) == 0);
+
+    // A user's: its own rows and its merged group's, no one else's.
+    const UserId group = store.user_id(prefix + "scan-group");
+    store.apply(group, make_delta({{9'105, 1, 0}}), nullptr);
+    store.set_merge_group(user, group);
+    CHECK(scan(user) == std::multiset<Token>{9'101, 9'102, 9'105, high});
+    CHECK(scan(other) == std::multiset<Token>{9'101, 9'103});
+    store.set_merge_group(user, std::nullopt);
+    CHECK(scan(user) == std::multiset<Token>{9'101, 9'102, high});
 }
 
 // Weights (the logistic learner's): plain sums, never clamped, negative
