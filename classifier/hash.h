@@ -24,4 +24,13 @@ constexpr Token token_hash(std::string_view text, std::uint64_t h = k_fnv_offset
     return h;
 }
 
+// splitmix64's finaliser: spreads every input bit over every output bit. For
+// in-memory tables keyed by tokens (whose FNV bits are not uniform enough
+// when masked) or by user ids (small integers); never stored.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 }  // namespace dspamd

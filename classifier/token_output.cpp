@@ -31,11 +31,7 @@ std::uint64_t process_key() {
 }
 
 std::size_t slot_of(Token token, std::uint64_t key, std::size_t mask) {
-    std::uint64_t x = token ^ key;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return static_cast<std::size_t>(x) & mask;
+    return static_cast<std::size_t>(mix64(token ^ key)) & mask;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <stdexcept>
 
+#include "classifier/hash.h"
 #include "storage/limits.h"
 
 namespace dspamd {
@@ -81,18 +82,8 @@ constexpr std::array<std::int64_t Totals::*, 8> k_totals_fields = {
     &Totals::innocent_misclassified, &Totals::spam_corpusfed,     &Totals::innocent_corpusfed,
     &Totals::spam_classified,        &Totals::innocent_classified};
 
-std::uint64_t mix(std::uint64_t x) {
-    // splitmix64's finaliser: tokens are hashes already, user ids are not.
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 std::uint64_t key_hash(UserId user, Token token) {
-    return mix(token ^ (static_cast<std::uint64_t>(user) * 0x9e3779b97f4a7c15ULL));
+    return mix64(token ^ (static_cast<std::uint64_t>(user) * 0x9e3779b97f4a7c15ULL));
 }
 
 std::int32_t to_delta(std::int64_t value) {
@@ -242,7 +233,7 @@ CachedStore::Shard& CachedStore::shard_of(const Key& key) {
 }
 
 CachedStore::RwLock& CachedStore::stripe_of(UserId user) {
-    return m_stripes[mix(static_cast<std::uint64_t>(user)) % k_user_stripes];
+    return m_stripes[mix64(static_cast<std::uint64_t>(user)) % k_user_stripes];
 }
 
 CachedStore::UserState& CachedStore::user_locked(UserId user) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "classifier/hash.h"
+
 namespace dspamd {
 
 namespace {
@@ -10,16 +12,6 @@ namespace {
 constexpr std::size_t k_bits_per_token = 16;
 constexpr std::size_t k_min_bytes = std::size_t{64} << 10;
 
-// Tokens are hashes already, but of text with structure; one more mix makes
-// the word index and the bits within it independent.
-std::uint64_t remix(std::uint64_t x) {
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ULL;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dULL;
-    x ^= x >> 33;
-    return x;
-}
 
 constexpr std::size_t k_block_words = 8;  // 64 bytes: one cache line
 
@@ -41,7 +33,7 @@ TokenFilter::TokenFilter(std::size_t expected) {
 }
 
 void TokenFilter::insert(Token token) noexcept {
-    const std::uint64_t h = remix(token);
+    const std::uint64_t h = mix64(token);  // block and bits independent
     std::atomic<std::uint64_t>* block = &m_words[(h & m_block_mask) * k_block_words];
     for (std::size_t w = 0; w < k_block_words; ++w) {
         block[w].fetch_or(bit_of(h, w), std::memory_order_relaxed);
@@ -49,7 +41,7 @@ void TokenFilter::insert(Token token) noexcept {
 }
 
 bool TokenFilter::may_contain(Token token) const noexcept {
-    const std::uint64_t h = remix(token);
+    const std::uint64_t h = mix64(token);  // block and bits independent
     const std::atomic<std::uint64_t>* block = &m_words[(h & m_block_mask) * k_block_words];
     for (std::size_t w = 0; w < k_block_words; ++w) {
         if ((block[w].load(std::memory_order_relaxed) & bit_of(h, w)) == 0) {

@@ -160,6 +160,11 @@ class SmtpSink:
         return sorted(p for p in glob.glob(os.path.join(self.directory, "**", "*"), recursive=True)
                       if os.path.isfile(p))
 
+    @staticmethod
+    def has_recipients(path: str) -> bool:
+        with open(path, "rb") as f:
+            return b"X-Rcpt-Args" in f.read()
+
     def messages(self) -> list["Delivered"]:
         return [Delivered.read(p) for p in self.files()]
 
@@ -448,10 +453,28 @@ class PostfixInstance:
                         if not (ignore_hold and m.get("queue_name") == "hold")]
         wait_for(empty, timeout, "the Postfix queue to drain", interval=0.2)
 
-    def wait_delivered(self, count: int, timeout: float = 60) -> list[str]:
-        """Waits until the sink holds at least `count` messages."""
-        return wait_for(lambda: len(self.sink.files()) >= count and self.sink.files(), timeout,
-                        f"{count} messages in the sink", interval=0.1)
+    def wait_delivered(self, count: int, timeout: float = 60, complete: bool = True) -> list[str]:
+        """Waits until the sink holds at least `count` complete messages.
+        smtp-sink creates a message's file at MAIL FROM and appends as the
+        transaction goes on, so a file counts once it has its recipients and
+        has not grown for a moment. complete=False: files, as soon as there
+        are enough (benchmarks, which only count)."""
+        if not complete:
+            return wait_for(lambda: len(self.sink.files()) >= count and self.sink.files(),
+                            timeout, f"{count} messages in the sink", interval=0.1)
+        sizes: dict[str, int] = {}
+
+        def complete():
+            files = self.sink.files()
+            if len(files) < count:
+                return None
+            now = {p: os.path.getsize(p) for p in files}
+            settled = now == sizes and all(self.sink.has_recipients(p) for p in files)
+            sizes.clear()
+            sizes.update(now)
+            return files if settled else None
+
+        return wait_for(complete, timeout, f"{count} messages in the sink", interval=0.2)
 
     def log(self) -> str:
         with contextlib.suppress(FileNotFoundError), open(self.maillog, errors="replace") as f:

@@ -161,7 +161,6 @@ inline void check_scan_tokens(Store& store, const std::string& prefix) {
                 nullptr);
     store.apply(other, make_delta({{9'101, 0, 2}, {9'103, 0, 0, 17}}), nullptr);
     store.apply(user, make_delta({{9'104, -1, 0}}), nullptr);
-    std::multiset<Token> seen;
     const auto scan = [&](std::optional<UserId> owner) {
         std::multiset<Token> seen;
         store.scan_tokens(owner, [&](std::span<const Token> tokens) {
