@@ -1166,16 +1166,20 @@ bool CachedStore::refresh_known_tokens() {
 std::size_t CachedStore::preload(UserId user) {
     constexpr std::size_t k_chunk = 4096;  // tokens per read: one statement each
     const std::size_t budget = m_options.max_entries / 2;
+    // Thrown from the sink to end the scan of a user too big to preload.
+    struct TooMany {};
     std::vector<Token> tokens;
-    bool too_many = false;
-    m_backing.scan_tokens(user, [&](std::span<const Token> chunk) {
-        if (too_many || tokens.size() + chunk.size() > budget) {
-            too_many = true;
-            return;
-        }
-        tokens.insert(tokens.end(), chunk.begin(), chunk.end());
-    });
-    if (too_many || m_entries.load(std::memory_order_relaxed) + tokens.size() > budget) {
+    try {
+        m_backing.scan_tokens(user, [&](std::span<const Token> chunk) {
+            if (tokens.size() + chunk.size() > budget) {
+                throw TooMany{};
+            }
+            tokens.insert(tokens.end(), chunk.begin(), chunk.end());
+        });
+    } catch (const TooMany&) {
+        return 0;
+    }
+    if (m_entries.load(std::memory_order_relaxed) + tokens.size() > budget) {
         return 0;
     }
     std::sort(tokens.begin(), tokens.end());

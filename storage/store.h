@@ -123,7 +123,8 @@ public:
     // The tokens that have a row, in chunks (a token may come more than
     // once): with no `user`, every user's (what CachedStore's KnownTokens
     // filter is built from); else those fetch(user) finds, the user's and its
-    // merged group's (what CachedStore preloads).
+    // merged group's (what CachedStore preloads). An exception from `sink`
+    // ends the scan and passes up unchanged.
     virtual void scan_tokens(std::optional<UserId> user, const TokenChunkSink& sink) = 0;
 
     // How many token rows the user owns (not its merged group's): what its

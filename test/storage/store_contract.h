@@ -183,6 +183,14 @@ inline void check_scan_tokens(Store& store, const std::string& prefix) {
     CHECK(scan(other) == std::multiset<Token>{9'101, 9'103});
     store.set_merge_group(user, std::nullopt);
     CHECK(scan(user) == std::multiset<Token>{9'101, 9'102, high});
+
+    // The sink may end the scan by throwing; the store stays usable.
+    CHECK_THROWS_AS(store.scan_tokens(std::nullopt,
+                                      [](std::span<const Token>) {
+                                          throw std::length_error("enough");
+                                      }),
+                    std::length_error);
+    CHECK(scan(other) == std::multiset<Token>{9'101, 9'103});
 }
 
 // Weights (the logistic learner's): plain sums, never clamped, negative
