@@ -36,7 +36,11 @@ void TokenFilter::insert(Token token) noexcept {
     const std::uint64_t h = mix64(token);  // block and bits independent
     std::atomic<std::uint64_t>* block = &m_words[(h & m_block_mask) * k_block_words];
     for (std::size_t w = 0; w < k_block_words; ++w) {
-        block[w].fetch_or(bit_of(h, w), std::memory_order_relaxed);
+        const std::uint64_t bit = bit_of(h, w);
+        // Most learned tokens are there already: a read, not a locked write.
+        if ((block[w].load(std::memory_order_relaxed) & bit) == 0) {
+            block[w].fetch_or(bit, std::memory_order_relaxed);
+        }
     }
 }
 
