@@ -8,8 +8,14 @@
 # figures, asserts nothing. Needs root (Postfix, smtp-sink -u, cgroups).
 #
 #   bench/postfix_bench.sh [BUILD_DIR]      (default: build)
-#   env: MESSAGES=5000 SESSIONS=20 SIZE=5120 CORPUS_MESSAGES=1000 TRAIN=500
-#        WARMUP=200 CONFIGS="postfix null dspamd"
+#   env: MESSAGES=5000 SESSIONS=20 SIZE=5120 CORPUS_MESSAGES=800 TRAIN=500
+#        WARMUP=100 ROUNDS=3 CONFIGS="postfix null dspamd"
+#
+# Throughput on this kind of machine moves by tens of percent from one run
+# to the next, so every configuration runs ROUNDS times, interleaved (each
+# round: every configuration, synthetic then corpus; each round's corpus
+# messages are new ones), and the summary gives medians: of msgs/s, of CPU,
+# and of the ratio to the null milter within each round.
 #
 # The instance, milters and senders come from test/e2e/postfix.py and
 # daemons.py; everything started is stopped on exit, also on failure or ^C.
@@ -56,9 +62,10 @@ top, build = os.environ["BENCH_TOP"], os.environ["BENCH_BUILD"]
 messages = int(os.environ.get("MESSAGES", "5000"))
 sessions = int(os.environ.get("SESSIONS", "20"))
 size = int(os.environ.get("SIZE", "5120"))
-corpus_messages = int(os.environ.get("CORPUS_MESSAGES", "1000"))
+corpus_messages = int(os.environ.get("CORPUS_MESSAGES", "800"))
 train = int(os.environ.get("TRAIN", "500"))
-warmup = int(os.environ.get("WARMUP", "200"))
+warmup = int(os.environ.get("WARMUP", "100"))
+rounds = int(os.environ.get("ROUNDS", "3"))
 configs = os.environ.get("CONFIGS", "postfix null dspamd").split()
 cg_prefix = os.environ["BENCH_CGROUP_PREFIX"]
 shared = os.environ.get("SHARED", os.path.join(top, "..", "shared"))
@@ -250,7 +257,7 @@ try:
     spam, ham = corpus_files("spam"), corpus_files("ham")
     # Held-out corpus messages (after the training part), spam and ham
     # alternating, without the mbox From line.
-    held = [f for pair in zip(spam[train:], ham[train:]) for f in pair][:corpus_messages + warmup]
+    held = [f for pair in zip(spam[train:], ham[train:]) for f in pair]
     prepared = []
     os.makedirs(os.path.join(work, "corpus"))
     for i, f in enumerate(held):
@@ -262,8 +269,14 @@ try:
     def synthetic(port, count, warm):
         send_synthetic(port, count)
 
+    # Round r sends its own slice: warm-up, then the measured messages.
+    slice_size = min(warmup + corpus_messages, len(prepared) // rounds)
+    corpus_round = 0
+
     def corpus(port, count, warm):
-        send_files(port, prepared[:warmup] if warm else prepared[warmup:warmup + count])
+        start = corpus_round * slice_size
+        send_files(port, prepared[start:start + warmup] if warm
+                   else prepared[start + warmup:start + warmup + count])
 
     milters = {"postfix": (None, lambda: [], lambda: [])}
     if "null" in configs:
@@ -289,23 +302,28 @@ try:
     elif "dspamd" in configs:
         print(f"dspamd: {dspamd_bin} not built, skipped", flush=True)
 
-    corpus_count = min(corpus_messages, len(prepared) - warmup)
-    for workload, payload, count in (("synthetic", synthetic, messages),
-                                     ("corpus", corpus, corpus_count)):
-        for config in configs:
-            if config not in milters:
-                continue
-            socket, pids, db_pids = milters[config]
-            log_mark = len(dsp.log()) if config == "dspamd" else 0
-            rate, cpu_ms, kind, elapsed, delivered, parts = run_one(
-                workload, config, socket, pids, db_pids, payload, count)
-            lat = latencies(dsp.log(), log_mark) if config == "dspamd" else []
-            results.append((workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat,
-                            parts))
-            split = (f" = postfix {parts['postfix']:.2f} + milter {parts['milter']:.2f}"
-                     f" + db {parts['db']:.2f}" if kind == "cgroup" else "")
-            print(f"  {workload:9} {config:8} {delivered}/{count} msgs in {elapsed:6.1f} s"
-                  f"  {rate:7.1f} msgs/s  {cpu_ms:6.2f} ms CPU/msg ({kind}){split}", flush=True)
+    corpus_count = min(corpus_messages, slice_size - warmup)
+    if corpus_count < corpus_messages:
+        print(f"corpus: {corpus_count} messages per round ({len(prepared)} held out,"
+              f" {rounds} rounds)", flush=True)
+    for corpus_round in range(rounds):
+        print(f"round {corpus_round + 1} of {rounds}", flush=True)
+        for workload, payload, count in (("synthetic", synthetic, messages),
+                                         ("corpus", corpus, corpus_count)):
+            for config in configs:
+                if config not in milters:
+                    continue
+                socket, pids, db_pids = milters[config]
+                log_mark = len(dsp.log()) if config == "dspamd" else 0
+                rate, cpu_ms, kind, elapsed, delivered, parts = run_one(
+                    workload, config, socket, pids, db_pids, payload, count)
+                lat = latencies(dsp.log(), log_mark) if config == "dspamd" else []
+                results.append((corpus_round, workload, config, rate, cpu_ms, kind, lat, parts))
+                split = (f" = postfix {parts['postfix']:.2f} + milter {parts['milter']:.2f}"
+                         f" + db {parts['db']:.2f}" if kind == "cgroup" else "")
+                print(f"  {workload:9} {config:8} {delivered}/{count} msgs in {elapsed:6.1f} s"
+                      f"  {rate:7.1f} msgs/s  {cpu_ms:6.2f} ms CPU/msg ({kind}){split}",
+                      flush=True)
 finally:
     if null:
         null.stop()
@@ -318,20 +336,33 @@ finally:
 print()
 for line in cache_lines:
     print("dspamd " + line)
-print(f"sessions={sessions} messages={messages} size={size} corpus_messages={corpus_messages}"
-      f" warmup={warmup} nproc={os.cpu_count()} load={open('/proc/loadavg').read().split()[0]}")
-# "vs null": msgs/s relative to Postfix + null milter in the same workload
-# (issue 3's target for dspamd: >= 0.8). The corpus workload starts one
-# smtp-source per message, so its msgs/s is bounded by the client; compare
-# its CPU per message.
+print(f"sessions={sessions} messages={messages} size={size} corpus_messages={corpus_count}"
+      f" warmup={warmup} rounds={rounds} nproc={os.cpu_count()}"
+      f" load={open('/proc/loadavg').read().split()[0]}")
+# Medians over the rounds. "vs null": within each round, msgs/s relative to
+# Postfix + null milter in the same workload (issue 3's target for dspamd:
+# >= 0.8), then the median of those ratios, and their range.
 print(f"{'workload':9} {'config':8} {'msgs/s':>8} {'CPU ms/msg':>10} {'vs null':>8}"
-      f" {'p50 ms':>7} {'p99 ms':>7}")
-for workload, config, count, delivered, elapsed, rate, cpu_ms, kind, lat, parts in results:
-    base = next((r for r in results if r[0] == workload and r[1] == "null"), None)
-    ratio = f"{rate / base[5]:.2f}x" if base else "-"
-    p50 = f"{percentile(lat, 0.5):.1f}" if lat else "-"
-    p99 = f"{percentile(lat, 0.99):.1f}" if lat else "-"
-    print(f"{workload:9} {config:8} {rate:8.1f} {cpu_ms:10.2f} {ratio:>8} {p50:>7} {p99:>7}")
-    if config == "dspamd" and not lat:
-        print("  (no per-message milliseconds found in dspamd's log; set DSPAMD_MS_REGEX)")
+      f" {'(range)':>13} {'p50 ms':>7} {'p99 ms':>7}")
+for workload in ("synthetic", "corpus"):
+    for config in configs:
+        mine = [r for r in results if r[1] == workload and r[2] == config]
+        if not mine:
+            continue
+        ratios = []
+        for rnd, _, _, rate, *_ in mine:
+            base = next((r for r in results if r[:3] == (rnd, workload, "null")), None)
+            if base:
+                ratios.append(rate / base[3])
+        ratio = f"{statistics.median(ratios):.2f}x" if ratios else "-"
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else ""
+        lat = [ms for r in mine for ms in r[6]]
+        p50 = f"{percentile(lat, 0.5):.1f}" if lat else "-"
+        p99 = f"{percentile(lat, 0.99):.1f}" if lat else "-"
+        rate = statistics.median(r[3] for r in mine)
+        cpu = statistics.median(r[4] for r in mine)
+        print(f"{workload:9} {config:8} {rate:8.1f} {cpu:10.2f} {ratio:>8} {spread:>13}"
+              f" {p50:>7} {p99:>7}")
+        if config == "dspamd" and not lat:
+            print("  (no per-message milliseconds found in dspamd's log; set DSPAMD_MS_REGEX)")
 PY
