@@ -421,15 +421,23 @@ Snapshot CachedStore::read_through(UserId user, std::span<const Token> tokens, b
     snapshot.stats.resize(tokens.size());
     std::uint32_t epoch = 0;
     bool totals_hit = false;
-    {
-        std::lock_guard lock(m_users_mutex);
-        UserState& state = user_locked(user);
+    bool validated = false;  // the last totals read vouches for entries read since clean_since_s
+    std::uint32_t clean_since_s = 0;
+    bool totals_known = false;
+    const auto look_at_totals = [&](UserState& state) {
         epoch = state.epoch;
-        totals_hit =
-            state.totals_known && state.totals_epoch == epoch && fresh(state.totals_fetched_s);
+        totals_known = state.totals_known && state.totals_epoch == epoch;
+        totals_hit = totals_known && fresh(state.totals_fetched_s);
+        validated = totals_hit;
+        clean_since_s = state.clean_since_s;
         if (totals_hit) {
             snapshot.totals = state.totals;
         }
+    };
+    {
+        std::lock_guard lock(m_users_mutex);
+        UserState& state = user_locked(user);
+        look_at_totals(state);
         if (!state.preload_queued && !preloading && m_options.preload && m_options.background) {
             state.preload_queued = true;
             {
@@ -437,6 +445,21 @@ Snapshot CachedStore::read_through(UserId user, std::span<const Token> tokens, b
                 m_preload_queue.push_back(user);
             }
             m_maintenance_wake.notify_one();
+        }
+    }
+    if (totals_known && !totals_hit) {
+        // Expired totals are read first, alone: when nobody else wrote since
+        // they were last read, they vouch for the user's cached entries, and
+        // this message needs no other read.
+        Snapshot unused;
+        const std::vector<bool> no_tokens;
+        std::vector<bool> no_ambiguity;
+        bool ambiguous = false;
+        read_and_install(user, {}, ShardGroups{}, no_tokens, epoch, now, true, false, unused,
+                         no_ambiguity, ambiguous);
+        if (!ambiguous) {
+            std::lock_guard lock(m_users_mutex);
+            look_at_totals(user_locked(user));
         }
     }
 
@@ -478,7 +501,8 @@ Snapshot CachedStore::read_through(UserId user, std::span<const Token> tokens, b
             snapshot.stats[i].token = tokens[i];
             const auto found = shard.map.find(Key{user, tokens[i]});
             if (found != shard.map.end() && found->second.known && found->second.epoch == epoch &&
-                fresh(found->second.fetched_s)) {
+                (fresh(found->second.fetched_s) ||
+                 (validated && found->second.fetched_s > clean_since_s))) {
                 found->second.referenced = true;
                 snapshot.stats[i].counts = found->second.counts;
             } else if (known && !known->may_contain(tokens[i])) {
@@ -615,7 +639,11 @@ void CachedStore::read_and_install(UserId user, std::span<const Token> tokens,
         totals_ambiguous = true;
         return;
     }
-    state->totals = replay(replay(read.totals, state->in_flight), state->pending);
+    const Totals totals = replay(replay(read.totals, state->in_flight), state->pending);
+    if (!state->totals_known || state->totals_epoch != epoch || totals != state->totals) {
+        state->clean_since_s = now;  // someone else wrote (or a first read): vouch from now on
+    }
+    state->totals = totals;
     state->totals_known = true;
     state->totals_fetched_s = now;
     state->totals_epoch = epoch;

@@ -46,7 +46,12 @@
 //   ttl_s (on any host). set_merge_group() drops the user's cached view.
 // - Other MX hosts' learning reaches this host within their flush interval
 //   (plus any outage) + ttl_s; a token that is new to the whole table (also
-//   one dspamctl learned) within known_tokens_refresh_s.
+//   one dspamctl learned) within known_tokens_refresh_s. Every learning
+//   changes the user's totals, so the totals, read again every ttl_s, tell
+//   whether anyone else wrote: while they come back as this cache's own
+//   learning left them, the user's entries stay fresh without being read
+//   again (a single host re-reads nothing); once they differ, every entry
+//   read before is read again when next used.
 // - When the user's own count is below an unlearning delta while its group
 //   has counts, the cache clamps the merged view and the database clamps the
 //   own row: they differ until the entry is refetched (ttl_s).
@@ -278,6 +283,11 @@ private:
         bool totals_known = false;
         std::uint32_t totals_fetched_s = 0;
         std::uint32_t totals_epoch = 0;
+        // Since the read of the totals at clean_since_s, every later read
+        // found them as this cache's own learning left them: nobody else
+        // wrote the user's (or its group's) rows, so entries read since then
+        // are as fresh as the last totals read.
+        std::uint32_t clean_since_s = 0;
         std::uint32_t epoch = 0;  // bumped when the merge group changes
         // Flush sequence numbers: started is bumped before a batch's first
         // write, done after its in-flight changes are cleared (or restored).

@@ -309,10 +309,57 @@ TEST_CASE("cached store: learning is known at once and survives a rebuild while 
     // see it, the rebuild must keep it.
     store.refresh_known_tokens();
     store.flush();
-    now += std::chrono::seconds(31);  // the entry expires: read again
+    // Another writer changes the totals: once the entry expires, it is read
+    // again (after the totals), so the filter must still let it through.
+    Totals other;
+    other.spam_classified = 1;
+    backing.inner.apply(user, make_delta({}, other), nullptr);
+    now += std::chrono::seconds(31);
     const int reads = backing.fetches;
     CHECK(store.fetch(user, std::vector<Token>{7}).stats[0].counts == Counts{2, 0});
-    CHECK(backing.fetches == reads + 1);
+    CHECK(backing.fetches == reads + 2);
+}
+
+TEST_CASE("cached store: unchanged totals keep a single writer's entries fresh past ttl_s") {
+    FlakyStore backing;
+    auto now = std::chrono::steady_clock::now();
+    CachedStoreOptions options = manual_options();
+    options.ttl_s = 30;
+    options.now = [&] { return now; };
+    CachedStore store(backing, options);
+    const UserId user = store.user_id("alone");
+    backing.inner.apply(user, make_delta({{1, 3, 0}, {2, 0, 5}}), nullptr);
+    const std::vector<Token> tokens = {1, 2};
+    store.fetch(user, std::vector<Token>{1});  // the first read of the totals
+    now += std::chrono::seconds(1);
+    store.fetch(user, tokens);  // token 2 read after it
+    Totals learned;
+    learned.spam_learned = 1;
+    store.apply(user, make_delta({{2, 1, 0}}, learned), nullptr);
+    store.flush();
+
+    // Long past ttl_s: one read of the totals, which are what this cache
+    // wrote, vouches for token 2; token 1 was read with the first totals
+    // read, so it is read again.
+    now += std::chrono::seconds(100);
+    int reads = backing.fetches;
+    const Snapshot later = store.fetch(user, tokens);
+    CHECK(later.stats[0].counts == Counts{3, 0});
+    CHECK(later.stats[1].counts == Counts{1, 5});
+    CHECK(backing.fetches == reads + 2);
+    now += std::chrono::seconds(100);
+    reads = backing.fetches;
+    CHECK(store.fetch(user, tokens).stats[1].counts == Counts{1, 5});
+    CHECK(backing.fetches == reads + 1);  // the totals only
+
+    // Another writer: the totals differ, every older entry is read again.
+    Totals other;
+    other.innocent_learned = 1;
+    backing.inner.apply(user, make_delta({{2, 0, 1}}, other), nullptr);
+    now += std::chrono::seconds(31);
+    reads = backing.fetches;
+    CHECK(store.fetch(user, tokens).stats[1].counts == Counts{1, 6});
+    CHECK(backing.fetches == reads + 2);
 }
 
 TEST_CASE("cached store: a token only another writer learned shows up after the next scan") {
@@ -719,7 +766,7 @@ TEST_CASE("cached store: entries older than ttl_s are read again") {
     const Snapshot refreshed = store.fetch(user, tokens);
     CHECK(refreshed.stats[0].counts == Counts{1, 4});
     CHECK(refreshed.totals == totals);
-    CHECK(backing.fetches == 2);
+    CHECK(backing.fetches == 3);  // the totals, changed by the other host; then the tokens
     store.flush();
     CHECK(counts_of(backing.inner, user, 1) == Counts{1, 4});
 }
