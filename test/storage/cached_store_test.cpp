@@ -30,6 +30,17 @@ CachedStoreOptions manual_options() {
     return options;
 }
 
+// A clock the test moves by hand, and manual options with a TTL that read it.
+struct ManualClock {
+    std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();
+    CachedStoreOptions options(int ttl_s) {
+        CachedStoreOptions options = manual_options();
+        options.ttl_s = ttl_s;
+        options.now = [this] { return now; };
+        return options;
+    }
+};
+
 // A MemoryStore that can be switched off, or fail one chosen apply.
 class FlakyStore final : public Store {
 public:
@@ -294,11 +305,9 @@ TEST_CASE("cached store: tokens without a row are answered without a read once s
 
 TEST_CASE("cached store: learning is known at once and survives a rebuild while queued") {
     FlakyStore backing;
-    auto now = std::chrono::steady_clock::now();
-    CachedStoreOptions options = manual_options();
-    options.ttl_s = 30;
-    options.now = [&] { return now; };
-    CachedStore store(backing, options);
+    ManualClock clock;
+    auto& now = clock.now;
+    CachedStore store(backing, clock.options(30));
     const UserId user = store.user_id("learner");
     store.refresh_known_tokens();  // an empty table
 
@@ -322,11 +331,9 @@ TEST_CASE("cached store: learning is known at once and survives a rebuild while 
 
 TEST_CASE("cached store: unchanged totals keep a single writer's entries fresh past ttl_s") {
     FlakyStore backing;
-    auto now = std::chrono::steady_clock::now();
-    CachedStoreOptions options = manual_options();
-    options.ttl_s = 30;
-    options.now = [&] { return now; };
-    CachedStore store(backing, options);
+    ManualClock clock;
+    auto& now = clock.now;
+    CachedStore store(backing, clock.options(30));
     const UserId user = store.user_id("alone");
     backing.inner.apply(user, make_delta({{1, 3, 0}, {2, 0, 5}}), nullptr);
     const std::vector<Token> tokens = {1, 2};
@@ -741,11 +748,9 @@ TEST_CASE("cached store: entries are bounded, queued ones are not evicted") {
 
 TEST_CASE("cached store: entries older than ttl_s are read again") {
     FlakyStore backing;
-    auto now = std::chrono::steady_clock::now();
-    CachedStoreOptions options = manual_options();
-    options.ttl_s = 30;
-    options.now = [&] { return now; };
-    CachedStore store(backing, options);
+    ManualClock clock;
+    auto& now = clock.now;
+    CachedStore store(backing, clock.options(30));
     const UserId user = store.user_id("ttl");
     const std::vector<Token> tokens = {1, 2};
     CHECK(store.fetch(user, tokens).stats[0].counts == Counts{});
@@ -773,11 +778,9 @@ TEST_CASE("cached store: entries older than ttl_s are read again") {
 
 TEST_CASE("cached store: merged group: own learning at once, the group's within ttl_s") {
     MemoryStore backing;
-    auto now = std::chrono::steady_clock::now();
-    CachedStoreOptions options = manual_options();
-    options.ttl_s = 10;
-    options.now = [&] { return now; };
-    CachedStore store(backing, options);
+    ManualClock clock;
+    auto& now = clock.now;
+    CachedStore store(backing, clock.options(10));
     const UserId user = store.user_id("member");
     const UserId group = store.user_id("group");
     store.set_merge_group(user, group);
