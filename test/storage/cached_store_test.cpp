@@ -450,7 +450,8 @@ TEST_CASE("cached store: the first fetch of a user preloads it in the background
     options.known_tokens_refresh_s = 0;
     CachedStore store(backing, options);
     store.fetch(user, std::vector<Token>{1});
-    CHECK(eventually([&] { return store.cache_stats().preloaded == 2; }));  // 1 was read already
+    // 2 and 3, and 1 too when the preload read it before this fetch did.
+    CHECK(eventually([&] { return store.cache_stats().preloaded >= 2; }));
     const int reads = backing.fetches;
     CHECK(store.fetch(user, std::vector<Token>{2, 3}).stats[1].counts == Counts{0, 1});
     CHECK(backing.fetches == reads);
