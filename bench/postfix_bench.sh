@@ -10,6 +10,8 @@
 #   bench/postfix_bench.sh [BUILD_DIR]      (default: build)
 #   env: MESSAGES=5000 SESSIONS=20 SIZE=5120 CORPUS_MESSAGES=800 TRAIN=500
 #        WARMUP=100 ROUNDS=3 CONFIGS="postfix null dspamd"
+#        PG_STATEMENTS=1: load pg_stat_statements into dspamd's embedded
+#        PostgreSQL and print the statements that took its time
 #
 # Throughput on this kind of machine moves by tens of percent from one run
 # to the next, so every configuration runs ROUNDS times, interleaved (each
@@ -67,6 +69,7 @@ train = int(os.environ.get("TRAIN", "500"))
 warmup = int(os.environ.get("WARMUP", "100"))
 rounds = int(os.environ.get("ROUNDS", "3"))
 configs = os.environ.get("CONFIGS", "postfix null dspamd").split()
+pg_statements = os.environ.get("PG_STATEMENTS", "") not in ("", "0")
 cg_prefix = os.environ["BENCH_CGROUP_PREFIX"]
 shared = os.environ.get("SHARED", os.path.join(top, "..", "shared"))
 corpus_dir = os.path.join(shared, "corpus", "spamassassin")
@@ -253,6 +256,7 @@ null = None
 dsp = None
 results = []
 cache_lines = []
+statements = []
 try:
     spam, ham = corpus_files("spam"), corpus_files("ham")
     # Held-out corpus messages (after the training part), spam and ham
@@ -291,11 +295,19 @@ try:
                                      base=os.path.join(work, "dspamd"),
                                      settings={"milter": ['pid_file = ""', "trusted_networks = []"]})
         dsp.start_db()
+        if pg_statements:
+            with open(os.path.join(dsp.state_dir, "pgdata", "postgresql.conf"), "a") as f:
+                f.write("shared_preload_libraries = 'pg_stat_statements'\n")
+            dsp.stop_db()
+            dsp.start_db()
+            dsp.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         t = time.monotonic()
         dsp.dspamctl("train", "--class", "spam", "--user", RCPT, *spam[:train])
         dsp.dspamctl("train", "--class", "innocent", "--user", RCPT, *ham[:train])
         print(f"dspamd trained on {train}+{train} corpus messages"
               f" in {time.monotonic() - t:.0f} s", flush=True)
+        if pg_statements:
+            dsp.sql("SELECT pg_stat_statements_reset()")
         dsp.start()
         milters["dspamd"] = (dsp.socket, lambda: [dsp.daemon.proc.pid],
                              lambda: pids_matching(dsp.state_dir))
@@ -327,6 +339,12 @@ try:
 finally:
     if null:
         null.stop()
+    if dsp and pg_statements:
+        statements = dsp.sql(
+            "SELECT round(total_exec_time)::bigint, calls, rows,"
+            " round((total_exec_time / greatest(rows, 1) * 1000)::numeric, 1),"
+            " left(regexp_replace(query, '\\s+', ' ', 'g'), 90)"
+            " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12")
     if dsp:
         dsp.stop()
         # The cache's counters, logged at exit: reads and writes PostgreSQL saw.
@@ -336,6 +354,10 @@ finally:
 print()
 for line in cache_lines:
     print("dspamd " + line)
+if pg_statements:
+    print(f"{'ms':>8} {'calls':>7} {'rows':>9} {'us/row':>7}  statement (dspamd's PostgreSQL, whole run)")
+    for ms, calls, rows, per_row, query in statements:
+        print(f"{ms:>8} {calls:>7} {rows:>9} {per_row:>7}  {query}")
 print(f"sessions={sessions} messages={messages} size={size} corpus_messages={corpus_count}"
       f" warmup={warmup} rounds={rounds} nproc={os.cpu_count()}"
       f" load={open('/proc/loadavg').read().split()[0]}")
