@@ -79,7 +79,26 @@ Decision untagged(const MessageInput& input) {
     return decision;
 }
 
-Decision failure(FailurePolicy policy, const MessageInput& input, const std::string& what) {
+// libpq's messages span lines (and end with one); a log line must not.
+std::string one_line(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (const char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        out += c;
+    }
+    return out;
+}
+
+Decision failure(FailurePolicy policy, const MessageInput& input, const std::string& cause) {
+    const std::string what = one_line(cause);
     Decision decision;
     if (policy == FailurePolicy::tempfail) {
         decision.reply = Reply::tempfail;

@@ -25,7 +25,10 @@ std::size_t body_offset(const std::string& raw) {
 // A store whose database is down.
 class DownStore final : public Store {
 public:
-    [[noreturn]] static void down() { throw StoreUnavailable("connection refused"); }
+    // Worded as libpq words it: several lines, the last one ended.
+    [[noreturn]] static void down() {
+        throw StoreUnavailable("connection refused\n\tIs the server running?\n");
+    }
     UserId user_id(std::string_view) override { down(); }
     void set_merge_group(UserId, std::optional<UserId>) override { down(); }
     Snapshot fetch(UserId, std::span<const Token>) override { down(); }
@@ -303,8 +306,9 @@ TEST_CASE("database down: tempfail by default, accept untagged when configured")
     CHECK(d.code == "451");
     CHECK(d.xcode == "4.3.0");
     CHECK(
-        d.log_line.starts_with("QDOWN: database unavailable: connection refused; "
-                               "action=tempfail"));
+        d.log_line.starts_with("QDOWN: database unavailable: connection refused "
+                               "Is the server running?; action=tempfail"));
+    CHECK(d.log_line.find('\n') == std::string::npos);
 
     config.milter.on_database_error = FailurePolicy::accept;
     Runtime lenient(config, down, "mx.test");
