@@ -2,6 +2,7 @@
 #include "milter/callbacks.h"
 
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "engine/log.h"
@@ -26,10 +27,16 @@ Session* session_of(SMFICTX* ctx) {
     return static_cast<Session*>(smfi_getpriv(ctx));
 }
 
+// The steps dspamd asks to send no reply for, when the MTA offers them.
+constexpr unsigned long k_quiet_steps = SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+// Steps dspamd has no callback for: the MTA need not send them at all.
+constexpr unsigned long k_skipped_steps = SMFIP_NOHELO | SMFIP_NODATA | SMFIP_NOUNKNOWN;
+
 // Calls `method` on the connection's session; an exception becomes the
-// internal-error policy. Without a session (connect failed) nothing is done.
+// internal-error policy, or for a step that sends no reply (`quiet`), waits
+// for end-of-message. Without a session (connect failed) nothing is done.
 template <typename Method>
-sfsistat dispatch(SMFICTX* ctx, const char* stage, Method&& method) noexcept {
+sfsistat dispatch(SMFICTX* ctx, const char* stage, Method&& method, bool quiet = false) noexcept {
     Session* session = session_of(ctx);
     if (session == nullptr) {
         return SMFIS_CONTINUE;
@@ -42,9 +49,9 @@ sfsistat dispatch(SMFICTX* ctx, const char* stage, Method&& method) noexcept {
         log_error(std::string(stage) + ": unknown exception");
     }
     try {
-        return session->failure_status(ctx);
+        return quiet ? session->defer_failure() : session->failure_status(ctx);
     } catch (...) {
-        return SMFIS_TEMPFAIL;
+        return quiet && session->quiet_content() ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
     }
 }
 
@@ -61,13 +68,37 @@ using dspamd::milter::Session;
 
 extern "C" {
 
-static sfsistat dspamd_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long, unsigned long,
+static std::unique_ptr<Session> new_session() {
+    if (dspamd::milter::g_holder == nullptr) {
+        return nullptr;
+    }
+    return std::make_unique<Session>(dspamd::milter::g_holder->get());
+}
+
+// The session starts here, before connect, because it must know whether
+// its content steps send replies.
+static sfsistat dspamd_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long,
                                  unsigned long, unsigned long* pf0, unsigned long* pf1,
                                  unsigned long* pf2, unsigned long* pf3) {
+    using dspamd::milter::k_quiet_steps;
+    using dspamd::milter::k_skipped_steps;
     *pf0 = f0 & dspamd::milter::k_actions;
-    *pf1 = 0;  // every protocol step, nothing skipped
+    const bool quiet = (f1 & k_quiet_steps) == k_quiet_steps;
+    *pf1 = (f1 & k_skipped_steps) | (quiet ? k_quiet_steps : 0);
     *pf2 = 0;
     *pf3 = 0;
+    try {
+        delete dspamd::milter::session_of(ctx);
+        smfi_setpriv(ctx, nullptr);
+        if (auto session = new_session()) {
+            session->set_quiet_content(quiet);
+            smfi_setpriv(ctx, session.release());
+        }
+    } catch (const std::exception& e) {
+        dspamd::log_error(std::string("negotiate: ") + e.what());
+    } catch (...) {
+        dspamd::log_error("negotiate: unknown exception");
+    }
     if ((f0 & SMFIF_SETSYMLIST) != 0) {
         smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>(dspamd::milter::k_connect_macros));
         smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>(dspamd::milter::k_mail_macros));
@@ -79,13 +110,20 @@ static sfsistat dspamd_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long, 
 
 static sfsistat dspamd_connect(SMFICTX* ctx, char* host, _SOCK_ADDR* address) {
     try {
-        if (dspamd::milter::g_holder == nullptr) {
-            return SMFIS_TEMPFAIL;
+        // Normally negotiate made the session. Without one (no negotiation,
+        // or a connection the MTA reuses after close), a session that
+        // replies to every step: libmilter turns those replies into no
+        // reply where the old negotiation said so, and logs that it did.
+        Session* session = dspamd::milter::session_of(ctx);
+        if (session == nullptr) {
+            auto fresh = new_session();
+            if (!fresh) {
+                return SMFIS_TEMPFAIL;
+            }
+            session = fresh.release();
+            smfi_setpriv(ctx, session);
         }
-        auto session = std::make_unique<Session>(dspamd::milter::g_holder->get());
-        sfsistat status = session->connect(ctx, host, address);
-        smfi_setpriv(ctx, session.release());
-        return status;
+        return session->connect(ctx, host, address);
     } catch (const std::exception& e) {
         dspamd::log_error(std::string("connect: ") + e.what());
     } catch (...) {
@@ -103,15 +141,18 @@ static sfsistat dspamd_envrcpt(SMFICTX* ctx, char** argv) {
 }
 
 static sfsistat dspamd_header(SMFICTX* ctx, char* name, char* value) {
-    return dispatch(ctx, "header", [&](Session& s) { return s.header(ctx, name, value); });
+    return dispatch(
+        ctx, "header", [&](Session& s) { return s.header(ctx, name, value); }, true);
 }
 
 static sfsistat dspamd_eoh(SMFICTX* ctx) {
-    return dispatch(ctx, "eoh", [&](Session& s) { return s.eoh(ctx); });
+    return dispatch(
+        ctx, "eoh", [&](Session& s) { return s.eoh(ctx); }, true);
 }
 
 static sfsistat dspamd_body(SMFICTX* ctx, unsigned char* chunk, size_t length) {
-    return dispatch(ctx, "body", [&](Session& s) { return s.body(ctx, chunk, length); });
+    return dispatch(
+        ctx, "body", [&](Session& s) { return s.body(ctx, chunk, length); }, true);
 }
 
 static sfsistat dspamd_eom(SMFICTX* ctx) {

@@ -124,7 +124,7 @@ void Session::mark_oversize(const std::string& reason) {
 
 sfsistat Session::header(SMFICTX*, const char* name, const char* value) {
     if (!m_message || name == nullptr) {
-        return SMFIS_CONTINUE;
+        return content_status();
     }
     MessageState& message = *m_message;
     const MilterConfig& limits = m_connection.runtime->config().milter;
@@ -158,7 +158,7 @@ sfsistat Session::header(SMFICTX*, const char* name, const char* value) {
         message.buffer.append(field_value);
         message.buffer.append("\r\n");
     }
-    return SMFIS_CONTINUE;
+    return content_status();
 }
 
 sfsistat Session::eoh(SMFICTX*) {
@@ -169,12 +169,12 @@ sfsistat Session::eoh(SMFICTX*) {
         }
         m_message->body_offset = m_message->buffer.size();
     }
-    return SMFIS_CONTINUE;
+    return content_status();
 }
 
 sfsistat Session::body(SMFICTX* ctx, const unsigned char* chunk, std::size_t length) {
     if (!m_message) {
-        return SMFIS_CONTINUE;
+        return content_status();
     }
     eoh(ctx);
     MessageState& message = *m_message;
@@ -187,7 +187,7 @@ sfsistat Session::body(SMFICTX* ctx, const unsigned char* chunk, std::size_t len
     if (!message.oversize && chunk != nullptr) {
         message.buffer.append(reinterpret_cast<const char*>(chunk), length);
     }
-    return SMFIS_CONTINUE;
+    return content_status();
 }
 
 sfsistat Session::eom(SMFICTX* ctx) {
@@ -198,6 +198,9 @@ sfsistat Session::eom(SMFICTX* ctx) {
     // The message state ends here whatever happens below.
     MessageState message = std::move(*m_message);
     m_message.reset();
+    if (message.failed) {
+        return failure_status(ctx);
+    }
 
     MessageInput input;
     input.queue_id = macro(ctx, "i");
@@ -270,6 +273,13 @@ void Session::apply(SMFICTX* ctx, const Decision& decision, const std::string& q
 sfsistat Session::abort(SMFICTX*) {
     m_message.reset();
     return SMFIS_CONTINUE;
+}
+
+sfsistat Session::defer_failure() {
+    if (m_message) {
+        m_message->failed = true;
+    }
+    return content_status();
 }
 
 sfsistat Session::failure_status(SMFICTX* ctx) const {
