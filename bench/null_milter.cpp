@@ -2,13 +2,16 @@
 // bench/postfix_bench.sh compares dspamd with, and the stand-in milter that
 // the end-to-end harness (test/e2e) validates itself against.
 //
-//   null_milter -s unix:/path/to/socket [-l LOGFILE] [-t]
+//   null_milter -s unix:/path/to/socket [-l LOGFILE] [-t] [-q]
 //
 // By default it asks for every stage (connect to end-of-message, headers and
 // body included) and answers CONTINUE, then ACCEPT at end-of-message: it costs
 // the milter protocol and nothing else, which is what dspamd is measured
 // against.
 //
+// -q: negotiate the protocol as dspamd does (no replies to header,
+//   end-of-header and body; no HELO, DATA or unknown-command steps), the
+//   leanest milter that still sees every header and the body.
 // -l LOGFILE: one line per message, "eom i=<queue id> client_addr=<addr>
 //   auth_authen=<login> rcpts=<n>", so the harness can check what Postfix told
 //   the milter (XCLIENT ADDR and LOGIN arrive as macros).
@@ -30,6 +33,7 @@ namespace {
 
 FILE* g_log = nullptr;  // -l: one line per message; nullptr: no logging
 bool g_test_actions = false;
+bool g_quiet = false;  // -q: the content steps send no reply
 std::mutex g_log_mutex;  // libmilter runs one thread per connection
 
 // Per-connection state; reset at end-of-message and abort so nothing leaks
@@ -68,6 +72,23 @@ extern "C" sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR*) {
     return SMFIS_CONTINUE;
 }
 
+extern "C" sfsistat on_negotiate(SMFICTX*, unsigned long f0, unsigned long f1, unsigned long,
+                                 unsigned long, unsigned long* pf0, unsigned long* pf1,
+                                 unsigned long* pf2, unsigned long* pf3) {
+    constexpr unsigned long quiet = SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+    constexpr unsigned long skipped = SMFIP_NOHELO | SMFIP_NODATA | SMFIP_NOUNKNOWN;
+    *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
+    g_quiet = (f1 & quiet) == quiet;  // the same MTA offers the same to every connection
+    *pf1 = (f1 & skipped) | (g_quiet ? quiet : 0);
+    *pf2 = 0;
+    *pf3 = 0;
+    return SMFIS_CONTINUE;
+}
+
+sfsistat content_status() {
+    return g_quiet ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 extern "C" sfsistat on_helo(SMFICTX*, char*) {
     return SMFIS_CONTINUE;
 }
@@ -98,15 +119,15 @@ extern "C" sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
             s->action.erase(0, 1);
         }
     }
-    return SMFIS_CONTINUE;
+    return content_status();
 }
 
 extern "C" sfsistat on_eoh(SMFICTX*) {
-    return SMFIS_CONTINUE;
+    return content_status();
 }
 
 extern "C" sfsistat on_body(SMFICTX*, unsigned char*, size_t) {
-    return SMFIS_CONTINUE;
+    return content_status();
 }
 
 extern "C" sfsistat on_eom(SMFICTX* ctx) {
@@ -156,8 +177,9 @@ extern "C" sfsistat on_close(SMFICTX* ctx) {
 
 int main(int argc, char** argv) {
     const char* socket = nullptr;
+    bool negotiate = false;
     int opt;
-    while ((opt = getopt(argc, argv, "s:l:t")) != -1) {
+    while ((opt = getopt(argc, argv, "s:l:tq")) != -1) {
         switch (opt) {
             case 's':
                 socket = optarg;
@@ -172,13 +194,16 @@ int main(int argc, char** argv) {
             case 't':
                 g_test_actions = true;
                 break;
+            case 'q':
+                negotiate = true;
+                break;
             default:
-                std::fprintf(stderr, "usage: null_milter -s unix:/path [-l LOGFILE] [-t]\n");
+                std::fprintf(stderr, "usage: null_milter -s unix:/path [-l LOGFILE] [-t] [-q]\n");
                 return 64;
         }
     }
     if (socket == nullptr) {
-        std::fprintf(stderr, "usage: null_milter -s unix:/path [-l LOGFILE] [-t]\n");
+        std::fprintf(stderr, "usage: null_milter -s unix:/path [-l LOGFILE] [-t] [-q]\n");
         return 64;
     }
     smfiDesc desc{};
@@ -195,6 +220,9 @@ int main(int argc, char** argv) {
     desc.xxfi_eom = on_eom;
     desc.xxfi_abort = on_abort;
     desc.xxfi_close = on_close;
+    if (negotiate) {
+        desc.xxfi_negotiate = on_negotiate;
+    }
     if (smfi_setconn(const_cast<char*>(socket)) == MI_FAILURE ||
         smfi_register(desc) == MI_FAILURE ||
         // true: remove a stale socket file left by an earlier run.

@@ -12,6 +12,13 @@
 #        WARMUP=100 ROUNDS=3 CONFIGS="postfix null dspamd"
 #        PG_STATEMENTS=1: load pg_stat_statements into dspamd's embedded
 #        PostgreSQL and print the statements that took its time
+#        DSPAMD_SETTINGS="cache: flush_interval_ms = 5000; ...": TOML lines
+#        for dspamd's config, each after its table's name
+#
+# Configurations: postfix (no milter), null (bench/null_milter: every step,
+# a reply to each, the baseline of the "vs null" ratio), nullq (null_milter
+# -q: the protocol negotiated as dspamd negotiates it, no replies to header
+# and body steps; add it to CONFIGS to see that ratio too) and dspamd.
 #
 # Throughput on this kind of machine moves by tens of percent from one run
 # to the next, so every configuration runs ROUNDS times, interleaved (each
@@ -253,10 +260,12 @@ def latencies(log_text, since):
 work = tempfile.mkdtemp(prefix="dspamd-bench.")
 os.chmod(work, 0o755)
 null = None
+nullq = None
 dsp = None
 results = []
 cache_lines = []
 statements = []
+table_stats = wal_stats = [[]]
 try:
     spam, ham = corpus_files("spam"), corpus_files("ham")
     # Held-out corpus messages (after the training part), spam and ham
@@ -288,12 +297,21 @@ try:
                                    test_actions=False, log_eom=False)
         null.start()
         milters["null"] = (f"unix:{null.socket_path}", lambda: [null.proc.pid], lambda: [])
+    if "nullq" in configs:
+        nullq = daemons.null_milter(os.path.join(build, "bench", "null_milter"), work,
+                                    test_actions=False, log_eom=False, quiet=True)
+        nullq.start()
+        milters["nullq"] = (f"unix:{nullq.socket_path}", lambda: [nullq.proc.pid], lambda: [])
     if "dspamd" in configs and os.access(dspamd_bin, os.X_OK):
         # smtp-source connects from 127.0.0.1, which dspamd would trust and
         # skip: no trusted networks here.
+        settings = {"milter": ['pid_file = ""', "trusted_networks = []"]}
+        for item in os.environ.get("DSPAMD_SETTINGS", "").split(";"):
+            if item.strip():
+                table, line = item.split(":", 1)
+                settings.setdefault(table.strip(), []).append(line.strip())
         dsp = daemons.DspamdInstance(dspamd_bin, dspamctl_bin, top,
-                                     base=os.path.join(work, "dspamd"),
-                                     settings={"milter": ['pid_file = ""', "trusted_networks = []"]})
+                                     base=os.path.join(work, "dspamd"), settings=settings)
         dsp.start_db()
         if pg_statements:
             with open(os.path.join(dsp.state_dir, "pgdata", "postgresql.conf"), "a") as f:
@@ -307,7 +325,8 @@ try:
         print(f"dspamd trained on {train}+{train} corpus messages"
               f" in {time.monotonic() - t:.0f} s", flush=True)
         if pg_statements:
-            dsp.sql("SELECT pg_stat_statements_reset()")
+            dsp.sql("SELECT pg_stat_statements_reset(), pg_stat_reset(),"
+                    " pg_stat_reset_shared('wal')")
         dsp.start()
         milters["dspamd"] = (dsp.socket, lambda: [dsp.daemon.proc.pid],
                              lambda: pids_matching(dsp.state_dir))
@@ -339,12 +358,18 @@ try:
 finally:
     if null:
         null.stop()
+    if nullq:
+        nullq.stop()
     if dsp and pg_statements:
         statements = dsp.sql(
             "SELECT round(total_exec_time)::bigint, calls, rows,"
             " round((total_exec_time / greatest(rows, 1) * 1000)::numeric, 1),"
             " left(regexp_replace(query, '\\s+', ' ', 'g'), 90)"
             " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12")
+        table_stats = dsp.sql(
+            "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, autovacuum_count"
+            " FROM pg_stat_user_tables WHERE relname = 'tokens'")
+        wal_stats = dsp.sql("SELECT wal_records, wal_fpi, pg_size_pretty(wal_bytes) FROM pg_stat_wal")
     if dsp:
         dsp.stop()
         # The cache's counters, logged at exit: reads and writes PostgreSQL saw.
@@ -358,6 +383,8 @@ if pg_statements:
     print(f"{'ms':>8} {'calls':>7} {'rows':>9} {'us/row':>7}  statement (dspamd's PostgreSQL, whole run)")
     for ms, calls, rows, per_row, query in statements:
         print(f"{ms:>8} {calls:>7} {rows:>9} {per_row:>7}  {query}")
+    print("tokens: inserted, updated, HOT-updated, dead, autovacuums: " + " ".join(table_stats[0]))
+    print("WAL: records, full-page images, bytes: " + " ".join(wal_stats[0]))
 print(f"sessions={sessions} messages={messages} size={size} corpus_messages={corpus_count}"
       f" warmup={warmup} rounds={rounds} nproc={os.cpu_count()}"
       f" load={open('/proc/loadavg').read().split()[0]}")
@@ -378,6 +405,8 @@ for workload in ("synthetic", "corpus"):
                 ratios.append(rate / base[3])
         ratio = f"{statistics.median(ratios):.2f}x" if ratios else "-"
         spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else ""
+        quiet_ratios = [rate / base[3] for rnd, _, _, rate, *_ in mine
+                        for base in results if base[:3] == (rnd, workload, "nullq")]
         lat = [ms for r in mine for ms in r[6]]
         p50 = f"{percentile(lat, 0.5):.1f}" if lat else "-"
         p99 = f"{percentile(lat, 0.99):.1f}" if lat else "-"
@@ -385,6 +414,9 @@ for workload in ("synthetic", "corpus"):
         cpu = statistics.median(r[4] for r in mine)
         print(f"{workload:9} {config:8} {rate:8.1f} {cpu:10.2f} {ratio:>8} {spread:>13}"
               f" {p50:>7} {p99:>7}")
+        if config == "dspamd" and quiet_ratios:
+            print(f"{'':9} {'':8} {'':8} {'':10} {statistics.median(quiet_ratios):7.2f}x"
+                  f" {min(quiet_ratios):.2f}-{max(quiet_ratios):.2f}  vs nullq")
         if config == "dspamd" and not lat:
             print("  (no per-message milliseconds found in dspamd's log; set DSPAMD_MS_REGEX)")
 PY

@@ -78,16 +78,18 @@ class Daemon:
 
 
 def null_milter(binary: str, directory: str, test_actions: bool = True,
-                log_eom: bool = True) -> Daemon:
+                log_eom: bool = True, quiet: bool = False) -> Daemon:
     """test_actions and log_eom: the harness's checks (-t, -l); both off:
-    the pure pass-through the benchmark measures."""
-    sock = os.path.join(directory, "null_milter.sock")
-    argv = [binary, "-s", f"unix:{sock}"]
+    the pure pass-through the benchmark measures. quiet (-q): the protocol
+    negotiated as dspamd negotiates it."""
+    name = "null_milter_quiet" if quiet else "null_milter"
+    sock = os.path.join(directory, f"{name}.sock")
+    argv = [binary, "-s", f"unix:{sock}"] + (["-q"] if quiet else [])
     if log_eom:
-        argv += ["-l", os.path.join(directory, "null_milter.eom")]
+        argv += ["-l", os.path.join(directory, f"{name}.eom")]
     if test_actions:
         argv.append("-t")
-    return Daemon(argv, sock, os.path.join(directory, "null_milter.log"))
+    return Daemon(argv, sock, os.path.join(directory, f"{name}.log"))
 
 
 class DspamdInstance:
