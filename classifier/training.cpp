@@ -345,7 +345,8 @@ std::string encode_signature(const Signature& signature) {
                             std::back_inserter(unlearned));
     }
     std::string out;
-    out.reserve(4 + 3 * (learned.size() + unlearned.size()));
+    // A delta of sorted 64-bit hashes takes 8 or 9 varint bytes.
+    out.reserve(8 + 9 * (learned.size() + unlearned.size()));
     out.push_back(static_cast<char>(k_signature_version));
     std::uint8_t flags = 0;
     if (signature.result == Class::spam) {

@@ -684,7 +684,7 @@ void CachedStore::apply(UserId user, const TrainingDelta& delta, const Signature
     std::string encoded;
     if (signature != nullptr) {
         check_signature_id(signature->id);
-        encoded = encode_signature(signature->signature);
+        encoded = encoded_signature(*signature);
     }
     std::size_t rows = signature != nullptr ? 1 : 0;
     for (const TokenDelta& change : delta.tokens) {
@@ -980,12 +980,11 @@ void CachedStore::write_user(UserBatch& user) {
                     {row.token, to_delta(spam_second), to_delta(innocent_second)});
             }
         }
+        // Encoded by apply(); passed on as they are (a copy: a failed write
+        // keeps them queued).
         for (std::size_t k = 0; k < user.signatures.size(); ++k) {
             signatures[k].id = user.signatures[k].first;
-            if (!decode_signature(user.signatures[k].second, signatures[k].signature)) {
-                throw std::invalid_argument("cache: queued signature '" + signatures[k].id +
-                                            "' does not decode");
-            }
+            signatures[k].encoded = user.signatures[k].second;
         }
     } catch (const std::invalid_argument& e) {
         drop(e);

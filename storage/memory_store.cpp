@@ -121,7 +121,7 @@ void MemoryStore::apply_batch(UserId user, const TrainingDelta& delta,
     encoded.reserve(signatures.size());
     for (const SignatureRecord& signature : signatures) {
         check_signature_id(signature.id);
-        encoded.push_back(encode_signature(signature.signature));
+        encoded.push_back(encoded_signature(signature));
     }
     std::lock_guard lock(m_mutex);
     User& u = user_locked(user, "apply");

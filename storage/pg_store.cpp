@@ -43,6 +43,7 @@ namespace dspamd {
 namespace {
 
 constexpr int k_max_user_ensure_attempts = 3;
+constexpr std::size_t k_signature_chunk_bytes = 64 << 20;
 
 std::int64_t to_db(Token token) {
     return std::bit_cast<std::int64_t>(token);
@@ -92,18 +93,6 @@ std::string text_array_literal(const Range& values, Text text_of) {
         text += '"';
     }
     text += '}';
-    return text;
-}
-
-std::string hex(std::string_view bytes) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string text;
-    text.reserve(bytes.size() * 2);
-    for (const char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        text += k_digits[byte >> 4];
-        text += k_digits[byte & 0xf];
-    }
     return text;
 }
 
@@ -319,10 +308,36 @@ void PgStore::apply_batch(UserId user, const TrainingDelta& delta,
         array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.innocent}; });
     const std::string weight = array_literal(changes, [](const TokenDelta& d) { return d.weight; });
     const std::string negative_tokens = array_literal(negative, to_db);
-    const std::string signature_ids =
-        text_array_literal(kept, [](const SignatureRecord* r) { return std::string_view(r->id); });
-    const std::string signature_data = text_array_literal(
-        kept, [](const SignatureRecord* r) { return hex(encode_signature(r->signature)); });
+    // The signatures end to end in binary parameters of at most
+    // k_signature_chunk_bytes (PostgreSQL takes up to 1 GB in one value),
+    // each with where its signatures start and how long they are.
+    struct SignatureChunk {
+        std::string ids;
+        std::string bytes;
+        std::string starts;
+        std::string lengths;
+    };
+    std::vector<SignatureChunk> signature_chunks;
+    for (std::size_t first = 0; first < kept.size();) {
+        std::string bytes;
+        std::vector<std::int64_t> starts;
+        std::vector<std::int64_t> lengths;
+        std::size_t end = first;
+        for (; end < kept.size() && (end == first || bytes.size() < k_signature_chunk_bytes);
+             ++end) {
+            const std::string encoded = encoded_signature(*kept[end]);
+            starts.push_back(static_cast<std::int64_t>(bytes.size()) + 1);
+            lengths.push_back(static_cast<std::int64_t>(encoded.size()));
+            bytes += encoded;
+        }
+        const std::span<const SignatureRecord* const> records(kept.data() + first, end - first);
+        signature_chunks.push_back(SignatureChunk{
+            text_array_literal(records,
+                               [](const SignatureRecord* r) { return std::string_view(r->id); }),
+            std::move(bytes), array_literal(starts, [](std::int64_t v) { return v; }),
+            array_literal(lengths, [](std::int64_t v) { return v; })});
+        first = end;
+    }
     const Totals& t = delta.totals;
 
     run("apply", [&](pqxx::connection& conn) {
@@ -341,8 +356,9 @@ void PgStore::apply_batch(UserId user, const TrainingDelta& delta,
                               t.spam_misclassified, t.innocent_misclassified, t.spam_corpusfed,
                               t.innocent_corpusfed, t.spam_classified, t.innocent_classified);
         }
-        if (!kept.empty()) {
-            txn.exec_prepared(sql::k_signatures_store, user, signature_ids, signature_data);
+        for (const SignatureChunk& chunk : signature_chunks) {
+            txn.exec_prepared(sql::k_signatures_store, user, chunk.ids,
+                              pqxx::binarystring(chunk.bytes), chunk.starts, chunk.lengths);
         }
         txn.commit();
     });

@@ -113,15 +113,16 @@ constexpr std::array k_statements = {
               "  spam_classified = greatest(0, t.spam_classified + $8::bigint),"
               "  innocent_classified = greatest(0, t.innocent_classified + $9::bigint)"},
 
-    // $1 user, $2 text[] ids, $3 text[] data in hex. Any number of
-    // signatures in one statement (the write-back of many messages); the ids
-    // are distinct (ON CONFLICT may touch a row once per statement). A
-    // replaced signature keeps its creation time: expiry counts from the
-    // classification.
+    // $1 user, $2 text[] ids, $3 bytea: the signatures end to end (sent in
+    // binary, nothing to parse), $4 int[] where each starts (1-based), $5
+    // int[] their lengths. Any number of signatures in one statement (the
+    // write-back of many messages); the ids are distinct (ON CONFLICT may
+    // touch a row once per statement). A replaced signature keeps its
+    // creation time: expiry counts from the classification.
     Statement{k_signatures_store,
               "INSERT INTO signatures (user_id, id, data)"
-              " SELECT $1, s.id, decode(s.data, 'hex')"
-              " FROM unnest($2::text[], $3::text[]) AS s (id, data)"
+              " SELECT $1, s.id, substring($3::bytea FROM s.start FOR s.length)"
+              " FROM unnest($2::text[], $4::int[], $5::int[]) AS s (id, start, length)"
               " ON CONFLICT (user_id, id) DO UPDATE SET data = excluded.data"},
 
     // $1 user, $2 id -> data.

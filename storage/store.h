@@ -41,7 +41,16 @@ struct Snapshot {
 struct SignatureRecord {
     std::string id;  // printable, unique per user (X-DSPAM-Signature)
     Signature signature;
+    // encode_signature(signature), when the writer holds the signature only
+    // in that form (the cache's write-back): `signature` is then left empty
+    // and stores take these bytes as they are.
+    std::string encoded = {};
 };
+
+// The bytes a store keeps for a signature record.
+inline std::string encoded_signature(const SignatureRecord& record) {
+    return record.encoded.empty() ? encode_signature(record.signature) : record.encoded;
+}
 
 // One row of DSPAM's dspam_stats, as the statistics views compute it.
 struct UserStats {

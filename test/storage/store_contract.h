@@ -344,6 +344,16 @@ inline void check_signatures(Store& store, const std::string& prefix) {
     CHECK_FALSE(store.load_signature(other, record.id).has_value());
     CHECK_FALSE(store.load_signature(user, "no-such-signature").has_value());
 
+    // A record that carries the signature only encoded (the cache's
+    // write-back) stores the same.
+    Signature innocent = signature;
+    innocent.result = Class::innocent;
+    const SignatureRecord encoded_only{"encoded-only", Signature{}, encode_signature(innocent)};
+    store.apply(user, TrainingDelta{}, &encoded_only);
+    const std::optional<Signature> loaded_encoded = store.load_signature(user, "encoded-only");
+    REQUIRE(loaded_encoded.has_value());
+    CHECK(*loaded_encoded == innocent);
+
     // A correction replaces the signature under the same id, with nothing else to apply.
     Signature corrected = signature;
     corrected.result = Class::innocent;
