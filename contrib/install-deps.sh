@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libpqxx-dev libpq-dev libtomlplusplus-dev doctest-dev libmilter-dev libgmime-3.0-dev
+  libabsl-dev
   postgresql-15
 )
 if [[ "${1:-}" == "--test" ]]; then

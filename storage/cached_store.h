@@ -92,6 +92,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <absl/container/node_hash_map.h>
+
 #include <mutex>
 #include <optional>
 #include <string>
@@ -268,12 +270,16 @@ private:
         bool dirty = false;           // listed in the shard's dirty list
         bool clean() const { return !dirty && pending.empty() && in_flight.empty(); }
     };
-    using Map = std::unordered_map<Key, Entry, KeyHash>;
+    // A Swiss table of pointers to nodes: node addresses stay stable (the
+    // ring and dirty lists hold them), and a lookup probes a flat array of
+    // tag bytes instead of walking a bucket's chain (std::unordered_map's
+    // lookups took 15 % of dspamd's CPU).
+    using Map = absl::node_hash_map<Key, Entry, KeyHash>;
     using Node = Map::value_type;
     struct Shard {
         std::mutex mutex;
         Map map;
-        std::vector<Node*> ring;  // CLOCK order; node addresses are stable in unordered_map
+        std::vector<Node*> ring;  // CLOCK order; node addresses are stable in node_hash_map
         std::size_t hand = 0;
         std::vector<Node*> dirty;             // entries with pending changes
         std::uint64_t flushed_evictions = 0;  // evictions of entries the flusher wrote
