@@ -55,6 +55,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "classifier/chi_square.h"
 
@@ -130,18 +131,27 @@ std::vector<Scored> most_interesting(const std::vector<Scored>& all, std::size_t
     return heap;
 }
 
-// The tokens a combiner used, most decisive first, each once, capped.
+// The tokens a combiner used, most decisive first, each once, capped. A
+// message uses hundreds of tokens and only k_max_factors are kept, so only a
+// prefix is put in order (twice the cap, room for repeated tokens, which the
+// total order puts side by side); the whole list only when repeats filled it.
 std::vector<Factor> factors_of(std::vector<Scored> used) {
-    std::sort(used.begin(), used.end(), more_interesting);
-    used.erase(std::unique(used.begin(), used.end(),
-                           [](const Scored& a, const Scored& b) { return a.token == b.token; }),
-               used.end());
-    std::vector<Factor> factors;
-    for (const Scored& s : used) {
-        if (factors.size() == k_max_factors) {
-            break;
+    const auto distinct_in = [](std::span<const Scored> sorted) {
+        std::vector<Factor> factors;
+        for (std::size_t i = 0; i < sorted.size() && factors.size() < k_max_factors; ++i) {
+            if (i == 0 || sorted[i].token != sorted[i - 1].token) {
+                factors.push_back({sorted[i].token, sorted[i].probability});
+            }
         }
-        factors.push_back({s.token, s.probability});
+        return factors;
+    };
+    const std::size_t prefix = std::min(used.size(), 2 * k_max_factors);
+    std::partial_sort(used.begin(), used.begin() + static_cast<std::ptrdiff_t>(prefix), used.end(),
+                      more_interesting);
+    std::vector<Factor> factors = distinct_in(std::span(used).first(prefix));
+    if (factors.size() < k_max_factors && prefix < used.size()) {
+        std::sort(used.begin(), used.end(), more_interesting);
+        factors = distinct_in(used);
     }
     return factors;
 }

@@ -360,6 +360,18 @@ TEST_CASE("factors: most decisive first, each once, capped at 27") {
     // Burton lists a repeated token once.
     v = combine(std::vector<TokenStat>{stat(1, 10, 0, 3)}, k_ten_each, with(Algorithm::burton));
     CHECK(v.factors.size() == 1);
+    // A token listed more often than the cap, before 40 others: once, and
+    // still 27 distinct factors.
+    std::vector<TokenStat> repeated(60, stat(1, 1000, 0));
+    const std::vector<TokenStat> others = many(40, 10, 5);
+    repeated.insert(repeated.end(), others.begin(), others.end());
+    v = combine(repeated, Totals{1, 1000}, with(Algorithm::naive));
+    REQUIRE(v.factors.size() == 27);
+    CHECK(v.factors.front().token == 1);
+    for (std::size_t i = 1; i < v.factors.size(); ++i) {
+        CHECK(v.factors[i].token != 1);
+        CHECK(v.factors[i].token != v.factors[i - 1].token);
+    }
 }
 
 TEST_CASE("score does not saturate: probabilities that print as 1.0000 still rank") {
