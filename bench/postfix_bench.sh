@@ -389,7 +389,7 @@ print(f"sessions={sessions} messages={messages} size={size} corpus_messages={cor
       f" warmup={warmup} rounds={rounds} nproc={os.cpu_count()}"
       f" load={open('/proc/loadavg').read().split()[0]}")
 # Medians over the rounds. "vs null": within each round, msgs/s relative to
-# Postfix + null milter in the same workload (issue 3's target for dspamd:
+# Postfix + null milter in the same workload (the throughput target for dspamd:
 # >= 0.8), then the median of those ratios, and their range.
 print(f"{'workload':9} {'config':8} {'msgs/s':>8} {'CPU ms/msg':>10} {'vs null':>8}"
       f" {'(range)':>13} {'p50 ms':>7} {'p99 ms':>7}")
