@@ -96,6 +96,40 @@ std::string text_array_literal(const Range& values, Text text_of) {
     return text;
 }
 
+// Signatures for k_signatures_store: end to end in binary parameters of at
+// most k_signature_chunk_bytes (PostgreSQL takes up to 1 GB in one value),
+// each with where its signatures start and how long they are.
+struct SignatureChunk {
+    std::string ids;
+    std::string bytes;
+    std::string starts;
+    std::string lengths;
+};
+
+std::vector<SignatureChunk> chunk_signatures(std::span<const SignatureRecord* const> records) {
+    std::vector<SignatureChunk> chunks;
+    for (std::size_t first = 0; first < records.size();) {
+        std::string bytes;
+        std::vector<std::int64_t> starts;
+        std::vector<std::int64_t> lengths;
+        std::size_t end = first;
+        for (; end < records.size() && (end == first || bytes.size() < k_signature_chunk_bytes);
+             ++end) {
+            const std::string encoded = encoded_signature(*records[end]);
+            starts.push_back(static_cast<std::int64_t>(bytes.size()) + 1);
+            lengths.push_back(static_cast<std::int64_t>(encoded.size()));
+            bytes += encoded;
+        }
+        const auto as_is = [](std::int64_t v) { return v; };
+        chunks.push_back(SignatureChunk{
+            text_array_literal(records.subspan(first, end - first),
+                               [](const SignatureRecord* r) { return std::string_view(r->id); }),
+            std::move(bytes), array_literal(starts, as_is), array_literal(lengths, as_is)});
+        first = end;
+    }
+    return chunks;
+}
+
 bool is_connection_state(const std::string& state) {
     // 08: connection exception; 57P01..57P03: the server is shutting down or
     // not yet accepting connections.
@@ -308,36 +342,7 @@ void PgStore::apply_batch(UserId user, const TrainingDelta& delta,
         array_literal(changes, [](const TokenDelta& d) { return std::int64_t{d.innocent}; });
     const std::string weight = array_literal(changes, [](const TokenDelta& d) { return d.weight; });
     const std::string negative_tokens = array_literal(negative, to_db);
-    // The signatures end to end in binary parameters of at most
-    // k_signature_chunk_bytes (PostgreSQL takes up to 1 GB in one value),
-    // each with where its signatures start and how long they are.
-    struct SignatureChunk {
-        std::string ids;
-        std::string bytes;
-        std::string starts;
-        std::string lengths;
-    };
-    std::vector<SignatureChunk> signature_chunks;
-    for (std::size_t first = 0; first < kept.size();) {
-        std::string bytes;
-        std::vector<std::int64_t> starts;
-        std::vector<std::int64_t> lengths;
-        std::size_t end = first;
-        for (; end < kept.size() && (end == first || bytes.size() < k_signature_chunk_bytes);
-             ++end) {
-            const std::string encoded = encoded_signature(*kept[end]);
-            starts.push_back(static_cast<std::int64_t>(bytes.size()) + 1);
-            lengths.push_back(static_cast<std::int64_t>(encoded.size()));
-            bytes += encoded;
-        }
-        const std::span<const SignatureRecord* const> records(kept.data() + first, end - first);
-        signature_chunks.push_back(SignatureChunk{
-            text_array_literal(records,
-                               [](const SignatureRecord* r) { return std::string_view(r->id); }),
-            std::move(bytes), array_literal(starts, [](std::int64_t v) { return v; }),
-            array_literal(lengths, [](std::int64_t v) { return v; })});
-        first = end;
-    }
+    const std::vector<SignatureChunk> signature_chunks = chunk_signatures(kept);
     const Totals& t = delta.totals;
 
     run("apply", [&](pqxx::connection& conn) {
