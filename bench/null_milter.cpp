@@ -23,6 +23,7 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,7 +34,9 @@ namespace {
 
 FILE* g_log = nullptr;  // -l: one line per message; nullptr: no logging
 bool g_test_actions = false;
-bool g_quiet = false;  // -q: the content steps send no reply
+// -q: the content steps send no reply. Every connection's negotiation
+// writes it (the same value from the same MTA), hence atomic.
+std::atomic<bool> g_quiet{false};
 std::mutex g_log_mutex;  // libmilter runs one thread per connection
 
 // Per-connection state; reset at end-of-message and abort so nothing leaks
@@ -78,15 +81,16 @@ extern "C" sfsistat on_negotiate(SMFICTX*, unsigned long f0, unsigned long f1, u
     constexpr unsigned long quiet = SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
     constexpr unsigned long skipped = SMFIP_NOHELO | SMFIP_NODATA | SMFIP_NOUNKNOWN;
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
-    g_quiet = (f1 & quiet) == quiet;  // the same MTA offers the same to every connection
-    *pf1 = (f1 & skipped) | (g_quiet ? quiet : 0);
+    const bool offered = (f1 & quiet) == quiet;
+    g_quiet.store(offered, std::memory_order_relaxed);
+    *pf1 = (f1 & skipped) | (offered ? quiet : 0);
     *pf2 = 0;
     *pf3 = 0;
     return SMFIS_CONTINUE;
 }
 
 sfsistat content_status() {
-    return g_quiet ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+    return g_quiet.load(std::memory_order_relaxed) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 extern "C" sfsistat on_helo(SMFICTX*, char*) {
