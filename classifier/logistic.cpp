@@ -4,6 +4,7 @@
 // measured η = 10 best with this scaling.
 #include "classifier/logistic.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dspamd {
@@ -14,6 +15,38 @@ double logistic(double x) {
     }
     const double e = std::exp(x);
     return e / (1.0 + e);
+}
+
+RateClass rate_class(std::int64_t hits, double decay_hits) {
+    if (decay_hits <= 0.0 || hits <= 0) {
+        return 0;
+    }
+    // 1/√(1 + h/d) = 2^(-q/8)  <=>  q = 4·log2(1 + h/d)
+    const double q = std::round(4.0 * std::log2(1.0 + static_cast<double>(hits) / decay_hits));
+    return static_cast<RateClass>(std::min(q, 255.0));
+}
+
+// GCC and Clang have 128-bit integers; __extension__ says it is on purpose.
+__extension__ using Uint128 = unsigned __int128;
+
+std::int64_t scaled_step(std::int64_t step, RateClass q) {
+    // 2^(-k/8) for k = 0..7 in units of 2^-32: the factor's mantissa; q/8
+    // more halvings follow as a shift.
+    static constexpr std::uint64_t k_mantissa[8] = {
+        4294967296, 3938502376, 3611622603, 3311872529,
+        3037000500, 2784941738, 2553802834, 2341847524};
+    if (q == 0 || step == 0) {
+        return step;
+    }
+    const unsigned shift = 32U + q / 8U;
+    // |step| <= 2^63 and the mantissa < 2^33: the product fits in 128 bits.
+    const std::uint64_t abs_step =
+        step < 0 ? 0 - static_cast<std::uint64_t>(step) : static_cast<std::uint64_t>(step);
+    const Uint128 magnitude =
+        static_cast<Uint128>(abs_step) * k_mantissa[q % 8U];
+    const auto scaled = static_cast<std::int64_t>(
+        (magnitude + (static_cast<Uint128>(1) << (shift - 1))) >> shift);
+    return step < 0 ? -scaled : scaled;
 }
 
 double logistic_score(std::span<const TokenStat> stats) {

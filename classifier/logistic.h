@@ -43,6 +43,23 @@ struct LogisticSteps {
     friend bool operator==(const LogisticSteps&, const LogisticSteps&) = default;
 };
 
+// Per-token step sizes: a token that many learned messages already moved
+// takes a smaller step, 1/√(1 + hits/decay_hits) of the message's step (the
+// idea of AdaGrad's per-feature rates, with the token's counts standing in for
+// its past gradients), so rare and new tokens learn fast and common ones
+// settle. The factor is quantized to a rate class q, the step being scaled by
+// 2^(-q/8) in integer arithmetic; the signature records each token's class,
+// so a correction or an unlearning moves every weight by exactly what it got.
+using RateClass = std::uint8_t;
+
+// The class of a token with `hits` learned messages (spam + innocent hits);
+// 0 (the whole step) when decay_hits <= 0.
+RateClass rate_class(std::int64_t hits, double decay_hits);
+
+// `step` scaled by 2^(-q/8), rounded to nearest, halves away from zero; the
+// same integers on every platform.
+std::int64_t scaled_step(std::int64_t step, RateClass q);
+
 // Σ w/√n over `stats`, one entry per distinct token; 0 for no token.
 double logistic_score(std::span<const TokenStat> stats);
 

@@ -24,13 +24,16 @@
 // Signature encoding, version 2:
 //   byte     version (2)
 //   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected,
-//            bit 3 repeats follow, bit 4 withdrawn, bit 5 logistic steps follow
+//            bit 3 repeats follow, bit 4 withdrawn, bit 5 logistic steps follow,
+//            bit 6 rate classes follow
 //   varint   repeats (only with bit 3; >= 1)
 //   varint   number of learned tokens, varint number of unlearned tokens
 //   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 3;
 //            spam in [0, k_max_weight_step], innocent in [-k_max_weight_step, 0]
 //   varints  learned tokens ascending: the first as is, then each minus the
 //            previous (>= 1); then the unlearned tokens the same way
+//   bytes    with bit 6: one rate class per token, in the order of the
+//            ascending union of both lists
 // Varints are LEB128 (7 bits a byte, least significant first), minimal;
 // zigzag maps 0, -1, 1, -2 ... to 0, 1, 2, 3 ... Version 1, written before
 // weights existed, is version 2 without bit 5 and is still read.
@@ -51,9 +54,10 @@ constexpr std::uint8_t k_flag_corrected = 0x04;
 constexpr std::uint8_t k_flag_repeats = 0x08;
 constexpr std::uint8_t k_flag_withdrawn = 0x10;
 constexpr std::uint8_t k_flag_logistic = 0x20;
+constexpr std::uint8_t k_flag_rate_classes = 0x40;
 constexpr std::uint8_t k_version_1_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected |
                                            k_flag_repeats | k_flag_withdrawn;
-constexpr std::uint8_t k_known_flags = k_version_1_flags | k_flag_logistic;
+constexpr std::uint8_t k_known_flags = k_version_1_flags | k_flag_logistic | k_flag_rate_classes;
 constexpr std::uint64_t k_max_repeats = 1000;  // far above any iteration limit
 constexpr std::size_t k_max_varint_bytes = 10;  // ceil(64 / 7)
 
@@ -234,13 +238,21 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     if (mode != TrainingMode::notrain) {
         signature.logistic = context.logistic;
     }
-    const std::int64_t weight_step = signature.logistic ? signature.logistic->of(result) : 0;
+    if (signature.logistic && context.logistic_decay_hits > 0.0) {
+        signature.rate_classes.reserve(sorted.size());
+        for (const TokenStat& stat : sorted) {
+            signature.rate_classes.push_back(rate_class(
+                std::max<std::int64_t>(stat.counts.spam, 0) + std::max<std::int64_t>(stat.counts.innocent, 0),
+                context.logistic_decay_hits));
+        }
+    }
+    std::size_t k = 0;
     for (const TokenStat& stat : sorted) {
         const bool learn_token =
             mode == TrainingMode::teft || near_error ||
             (mode == TrainingMode::tum && tum_learns(stat, params, context.confidence));
         TokenDelta d = delta_for(stat.token, result, learn_token ? 1 : 0);
-        d.weight = weight_step;
+        d.weight = token_weight_step(signature, result, k++);
         if (!d.empty()) {
             delta.tokens.push_back(d);
         }
@@ -253,6 +265,14 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
         classified_total(delta.totals, result) += 1;
     }
     return delta;
+}
+
+std::int64_t token_weight_step(const Signature& signature, Class cls, std::size_t k) {
+    if (!signature.logistic) {
+        return 0;
+    }
+    const RateClass q = k < signature.rate_classes.size() ? signature.rate_classes[k] : 0;
+    return scaled_step(signature.logistic->of(cls), q);
 }
 
 TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
@@ -285,14 +305,13 @@ TrainingDelta correct(Signature& signature, Class right, const TrainingParams& p
     // An error trains every token (DSPAM: source=error bypasses TUM and TOE);
     // NOTRAIN only takes back what was learned.
     const bool learns = params.mode != TrainingMode::notrain;
-    const std::int64_t weight_change =
-        signature.logistic ? signature.logistic->of(right) - signature.logistic->of(wrong) : 0;
-
     auto learned_it = learned.begin();
-    for (Token token : all) {
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        const Token token = all[k];
         TokenDelta d;
         d.token = token;
-        d.weight = weight_change;
+        // Two roundings, each as the step was (or will be) added: exact.
+        d.weight = token_weight_step(signature, right, k) - token_weight_step(signature, wrong, k);
         if (learned_it != learned.end() && *learned_it == token) {
             (wrong == Class::spam ? d.spam : d.innocent) = -1;
             ++learned_it;
@@ -367,6 +386,13 @@ std::string encode_signature(const Signature& signature) {
     if (signature.logistic) {
         flags |= k_flag_logistic;
     }
+    // Classes that do not match the token lists (duplicates that were
+    // dropped above) cannot be placed; they are left out.
+    const bool rate_classes = !signature.rate_classes.empty() &&
+                              signature.rate_classes.size() == learned.size() + unlearned.size();
+    if (rate_classes) {
+        flags |= k_flag_rate_classes;
+    }
     out.push_back(static_cast<char>(flags));
     if (signature.repeats > 0) {
         put_varint(out, signature.repeats);
@@ -379,6 +405,9 @@ std::string encode_signature(const Signature& signature) {
     }
     put_tokens(out, learned);
     put_tokens(out, unlearned);
+    if (rate_classes) {
+        out.append(signature.rate_classes.begin(), signature.rate_classes.end());
+    }
     return out;
 }
 
@@ -426,8 +455,23 @@ bool decode_signature(std::string_view bytes, Signature& out) {
     decoded.repeats = static_cast<std::uint32_t>(repeats);
     decoded.withdrawn = (flags & k_flag_withdrawn) != 0;
     if (!reader.tokens(learned_count, decoded.learned) ||
-        !reader.tokens(unlearned_count, decoded.unlearned) || reader.remaining() != 0 ||
+        !reader.tokens(unlearned_count, decoded.unlearned) ||
         !disjoint(decoded.learned, decoded.unlearned)) {
+        return false;
+    }
+    if ((flags & k_flag_rate_classes) != 0) {
+        // Only beside weight steps, and one byte per token: the count is
+        // checked against what is left before anything is allocated.
+        const std::uint64_t count = learned_count + unlearned_count;
+        if ((flags & k_flag_logistic) == 0 || count == 0 || reader.remaining() != count) {
+            return false;
+        }
+        decoded.rate_classes.resize(count);
+        for (RateClass& q : decoded.rate_classes) {
+            reader.byte(q);
+        }
+    }
+    if (reader.remaining() != 0) {
         return false;
     }
     out = std::move(decoded);

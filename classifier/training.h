@@ -59,6 +59,9 @@ struct LearnContext {
     double score = 0.0;  // the verdict's counts_score (TONE); 0 = no margin: learn
     std::optional<Totals> totals;
     std::optional<LogisticSteps> logistic;  // the verdict's steps; none: weights untouched
+    // Per-token step sizes (logistic.h, rate_class): a token with h hits
+    // takes 1/√(1 + h/logistic_decay_hits) of the step; 0: all the whole step.
+    double logistic_decay_hits = 0.0;
 };
 
 struct TokenDelta {
@@ -95,6 +98,11 @@ struct Signature {
     // The weight steps of the classification: every token (learned and
     // unlearned) holds steps.of(result). None: the weights were not touched.
     std::optional<LogisticSteps> logistic;
+    // Each token's rate class (logistic.h), aligned with the ascending union
+    // of `learned` and `unlearned` (disjoint lists, so the union keeps its
+    // order when a correction moves tokens between them). Empty: every token
+    // took the whole step (class 0).
+    std::vector<RateClass> rate_classes;
     friend bool operator==(const Signature&, const Signature&) = default;
 };
 
@@ -118,6 +126,10 @@ TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
 // one's *_misclassified count. Token and total decrements are clamped at zero
 // by the store, as DSPAM clamps them.
 TrainingDelta correct(Signature& signature, Class right, const TrainingParams& params);
+
+// The weight step the k-th token of the ascending union of the signature's
+// learned and unlearned tokens took (or would take) as `cls`.
+std::int64_t token_weight_step(const Signature& signature, Class cls, std::size_t k);
 
 // Signatures are stored as bytes: a compact, versioned encoding (sorted tokens
 // as varint deltas, see training.cpp). encode_signature writes version 2;

@@ -40,8 +40,6 @@ TrainingDelta unlearn_signature(Signature& signature) {
         (signature.result == Class::spam ? d.spam : d.innocent) = -1;
         delta.tokens.push_back(d);
     }
-    // Every token of the message, learned or not, holds the weight step.
-    const std::int64_t weight_step = signature.logistic ? -signature.logistic->of(signature.result) : 0;
     const bool spam = signature.result == Class::spam;
     if (signature.totals_learned) {
         (spam ? delta.totals.spam_learned : delta.totals.innocent_learned) = -1;
@@ -58,17 +56,21 @@ TrainingDelta unlearn_signature(Signature& signature) {
     std::set_union(learned.begin(), learned.end(), seen.begin(), seen.end(),
                    std::back_inserter(all));
     all.erase(std::unique(all.begin(), all.end()), all.end());
-    if (weight_step != 0) {
+    // Every token of the message, learned or not, holds its weight step.
+    if (signature.logistic) {
         TrainingDelta weights;
-        for (Token token : all) {
+        for (std::size_t k = 0; k < all.size(); ++k) {
             TokenDelta d;
-            d.token = token;
-            d.weight = weight_step;
-            weights.tokens.push_back(d);
+            d.token = all[k];
+            d.weight = -token_weight_step(signature, signature.result, k);
+            if (!d.empty()) {
+                weights.tokens.push_back(d);
+            }
         }
         delta = merge_deltas(delta, weights);
     }
     signature.logistic.reset();
+    signature.rate_classes.clear();
     signature.learned.clear();
     signature.unlearned = std::move(all);
     signature.totals_learned = false;

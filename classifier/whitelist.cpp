@@ -76,9 +76,18 @@ void learn_sender(Token sender, Class result, TrainingDelta& delta, Signature& s
     if (learned != signature.learned.end() && *learned == sender) {
         return;
     }
-    signature.learned.insert(learned, sender);
     auto seen = std::lower_bound(signature.unlearned.begin(), signature.unlearned.end(), sender);
-    if (seen != signature.unlearned.end() && *seen == sender) {
+    const bool was_seen = seen != signature.unlearned.end() && *seen == sender;
+    // Its place in the ascending union of both lists, where its rate class is.
+    const auto in_union = static_cast<std::size_t>((learned - signature.learned.begin()) +
+                                                   (seen - signature.unlearned.begin()));
+    if (!was_seen && !signature.rate_classes.empty()) {
+        // A token new to the message takes the whole step (class 0).
+        signature.rate_classes.insert(
+            signature.rate_classes.begin() + static_cast<std::ptrdiff_t>(in_union), RateClass{0});
+    }
+    signature.learned.insert(learned, sender);
+    if (was_seen) {
         signature.unlearned.erase(seen);
     }
     TokenDelta d;
@@ -86,7 +95,7 @@ void learn_sender(Token sender, Class result, TrainingDelta& delta, Signature& s
     (result == Class::spam ? d.spam : d.innocent) = 1;
     // Every token of a signature holds its weight step (training.h), so a
     // correction or an unlearning of it stays exact.
-    d.weight = signature.logistic ? signature.logistic->of(result) : 0;
+    d.weight = token_weight_step(signature, result, in_union);
     auto at = std::lower_bound(delta.tokens.begin(), delta.tokens.end(), sender,
                                [](const TokenDelta& t, Token token) { return t.token < token; });
     if (at != delta.tokens.end() && at->token == sender) {

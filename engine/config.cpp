@@ -453,6 +453,8 @@ void read_scoring(TableReader& reader, ScoringParams& scoring) {
                 RealRange{0.0, false, k_max_logistic_ham_cost, true});
     reader.real("logistic_margin", scoring.logistic_margin,
                 RealRange{0.0, true, k_unbounded, false});
+    reader.real("logistic_decay_hits", scoring.logistic_decay_hits,
+                RealRange{0.0, true, k_unbounded, false});
     reader.real("fisher_weight", scoring.fisher_weight,
                 RealRange{0.0, true, k_max_fisher_weight, true});
     reader.real("logistic_cutoff", scoring.logistic_cutoff, k_open_unit);

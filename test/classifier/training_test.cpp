@@ -681,3 +681,103 @@ TEST_CASE("signature with steps: round trip, and version 1 still decodes") {
     // Re-encoded, it is written as version 2 without steps.
     CHECK(encode_signature(old)[0] == 2);
 }
+
+TEST_CASE("rate classes: 1/√(1 + hits/d) quantized to 2^(-q/8), scaled in integers") {
+    CHECK(rate_class(0, 100.0) == 0);
+    CHECK(rate_class(5, 0.0) == 0);    // decay off: the whole step
+    CHECK(rate_class(100, 100.0) == 4);  // 1/√2 = 2^(-4/8)
+    CHECK(rate_class(300, 100.0) == 8);  // 1/2
+    CHECK(rate_class(std::numeric_limits<std::int64_t>::max(), 1e-9) == 255);
+    for (std::int64_t hits = 1; hits < 5000; hits += 7) {
+        CHECK(rate_class(hits, 100.0) >= rate_class(hits - 1, 100.0));
+    }
+    CHECK(scaled_step(12345, 0) == 12345);
+    CHECK(scaled_step(std::int64_t{1} << 40, 8) == std::int64_t{1} << 39);
+    CHECK(scaled_step(-(std::int64_t{1} << 40), 16) == -(std::int64_t{1} << 38));
+    CHECK(scaled_step(3, 8) == 2);  // 1.5: halves away from zero
+    CHECK(scaled_step(-3, 8) == -2);
+    CHECK(scaled_step(0, 77) == 0);
+    // Every class is the real factor to within one unit, signs mirrored.
+    for (int q = 0; q < 256; ++q) {
+        CAPTURE(q);
+        const double exact = static_cast<double>(k_max_weight_step) * std::exp2(-q / 8.0);
+        CHECK(std::fabs(static_cast<double>(scaled_step(k_max_weight_step, static_cast<RateClass>(q))) -
+                        exact) <= 1.0 + exact * 1e-9);
+        CHECK(scaled_step(-k_max_weight_step, static_cast<RateClass>(q)) ==
+              -scaled_step(k_max_weight_step, static_cast<RateClass>(q)));
+    }
+}
+
+TEST_CASE("with decay, a token's step shrinks with its hits and the signature keeps each class") {
+    LearnContext context = with_steps();
+    context.logistic_decay_hits = 1.0;  // k_message: token 10 has 0 hits, 20 and 30 have 3
+    Signature sig;
+    const TrainingDelta d = learn_classified(k_message, Class::spam, mode(TrainingMode::teft), sig,
+                                             context);
+    CHECK(sig.rate_classes == std::vector<RateClass>{0, 8, 8});  // 1/√(1 + 3) = 1/2
+    REQUIRE(d.tokens.size() == 3);
+    CHECK(d.tokens[0].weight == k_steps.spam);
+    CHECK(d.tokens[1].weight == scaled_step(k_steps.spam, 8));
+    CHECK(d.tokens[2].weight == scaled_step(k_steps.spam, 8));
+    CHECK(token_weight_step(sig, Class::innocent, 1) == scaled_step(k_steps.innocent, 8));
+    // No steps, no classes: the count-only algorithms are untouched.
+    Signature counts_only;
+    LearnContext no_steps;
+    no_steps.logistic_decay_hits = 1.0;
+    learn_classified(k_message, Class::spam, mode(TrainingMode::teft), counts_only, no_steps);
+    CHECK(counts_only.rate_classes.empty());
+}
+
+TEST_CASE("with decay, learn, correct and correct back are exact, stored or not") {
+    for (TrainingMode m : {TrainingMode::teft, TrainingMode::tone, TrainingMode::toe}) {
+        CAPTURE(training_mode_name(m));
+        FakeStore store;
+        store.tokens[10] = Counts{0, 0, 123456789012345};
+        store.tokens[20] = Counts{3, 0, -98765432109};
+        store.tokens[30] = Counts{1, 2, 7};
+        const std::map<Token, std::int64_t> original = weights_of(store);
+        LearnContext context = with_steps();
+        context.logistic_decay_hits = 0.7;  // classes that are not multiples of 8
+        Signature sig;
+        store.apply(learn_classified(k_message, Class::spam, mode(m), sig, context));
+        REQUIRE(sig.rate_classes.size() == 3);
+        CHECK(sig.rate_classes[1] == rate_class(3, 0.7));
+        const std::map<Token, std::int64_t> learned = weights_of(store);
+        std::map<Token, std::int64_t> corrected = original;
+        std::size_t k = 0;
+        for (auto& [token, w] : corrected) {
+            w += scaled_step(k_steps.innocent, sig.rate_classes[k++]);
+        }
+        store.apply(correct(sig, Class::innocent, mode(m)));
+        CHECK(weights_of(store) == corrected);
+        Signature stored;
+        REQUIRE(decode_signature(encode_signature(sig), stored));
+        CHECK(stored == sig);
+        store.apply(correct(stored, Class::spam, mode(m)));
+        CHECK(weights_of(store) == learned);
+    }
+}
+
+TEST_CASE("signature with rate classes: round trip; misplaced or miscounted classes are refused") {
+    Signature s;
+    s.learned = {4, 9};
+    s.unlearned = {5};
+    s.logistic = k_steps;
+    s.rate_classes = {0, 255, 3};  // for 4, 5, 9
+    const std::string bytes = encode_signature(s);
+    Signature out;
+    REQUIRE(decode_signature(bytes, out));
+    CHECK(out == s);
+    CHECK_FALSE(decode_signature(bytes.substr(0, bytes.size() - 1), out));  // one class short
+    CHECK_FALSE(decode_signature(bytes + '\x01', out));                     // one too many
+    // Classes without steps mean nothing: the flag alone is refused.
+    Signature counts_only;
+    counts_only.learned = {4};
+    std::string no_steps = encode_signature(counts_only);
+    no_steps[1] = static_cast<char>(no_steps[1] | 0x40);
+    CHECK_FALSE(decode_signature(no_steps + '\x00', out));
+    // Classes that do not match the lists are left out rather than misplaced.
+    s.rate_classes = {1, 2};
+    REQUIRE(decode_signature(encode_signature(s), out));
+    CHECK(out.rate_classes.empty());
+}

@@ -110,3 +110,23 @@ TEST_CASE("a withdrawn signature survives its encoding") {
     CHECK(decoded == signature);
     CHECK(decoded.withdrawn);
 }
+
+TEST_CASE("unlearning takes back each token's own step when steps decay with hits") {
+    for (Class result : {Class::spam, Class::innocent}) {
+        CAPTURE(class_name(result));
+        CountingStore store = seeded();
+        store.tokens[20].weight = 5000000000;
+        const CountingStore before = store;
+        Signature signature;
+        LearnContext context;
+        context.score = 1.0;
+        context.logistic = logistic_steps(0.2, 3, 10.0, 4.0);
+        context.logistic_decay_hits = 0.5;
+        store.apply(learn_classified(k_message, result, TrainingParams{}, signature, context));
+        REQUIRE(signature.rate_classes == std::vector<RateClass>{6, 6, 0});
+        store.apply(unlearn_signature(signature));
+        CHECK(store.tokens == before.tokens);
+        CHECK(store.totals == before.totals);
+        CHECK(signature.rate_classes.empty());
+    }
+}

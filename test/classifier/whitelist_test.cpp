@@ -95,3 +95,24 @@ TEST_CASE("a correction to spam un-whitelists the sender, and a correction back 
     CHECK(store.totals.spam_misclassified == 0);
     CHECK(store.totals.innocent_misclassified == 0);
 }
+
+TEST_CASE("a sender new to the message gets the whole step, the others keep their classes") {
+    const Token sender = 25;
+    const std::vector<TokenStat> message{stat_of(10, 3, 0), stat_of(30, 0, 3)};
+    LearnContext context;
+    context.logistic = logistic_steps(0.0, 2, 10.0);
+    context.logistic_decay_hits = 1.0;
+    Signature signature;
+    TrainingDelta delta = learn_classified(message, Class::innocent, TrainingParams{}, signature, context);
+    REQUIRE(signature.rate_classes == std::vector<RateClass>{8, 8});
+    learn_sender(sender, Class::innocent, delta, signature);
+    // Union order 10, 25, 30: the new sender's class sits between the two.
+    CHECK(signature.rate_classes == std::vector<RateClass>{8, 0, 8});
+    CHECK(delta.tokens[1] == TokenDelta{sender, 0, 1, context.logistic->innocent});
+    CountingStore store;
+    store.apply(delta);
+    store.apply(correct(signature, Class::spam, TrainingParams{}));
+    store.apply(correct(signature, Class::innocent, TrainingParams{}));
+    CHECK(store.counts(sender).weight == context.logistic->innocent);
+    CHECK(store.counts(10).weight == scaled_step(context.logistic->innocent, 8));
+}
