@@ -19,7 +19,8 @@
 //   naive     Πp / (Πp + Π(1-p)) over every token of the message
 //   fisher    Fisher-Robinson over all k tokens of the message, unknown ones
 //             at f = x: the upper chi-square tails Q(-2 ln Πf, 2k) (ham
-//             evidence) and Q(-2 ln Π(1-f), 2k) (spam evidence)
+//             evidence) and Q(-2 ln Π(1-f), 2k) (spam evidence), one test
+//             for the body's tokens and one for the headers'
 //   logistic  Σ w/√n over the message's n tokens (classifier/logistic.h)
 //   fisher_logistic  logistic's score + λ × fisher's: the weights learn from
 //             every message, fisher's counts only near errors (TONE), and the
@@ -33,7 +34,8 @@
 //   chi                     ln(1 - S + H) - ln(1 + S - H), where each tail and
 //                           its complement is a logarithm (chi_square.h):
 //                           ln(P_s + Q_h) - ln(Q_s + P_h)
-//   fisher                  ln Q_h - ln Q_s: how much less likely the spam
+//   fisher                  ln Q_h - ln Q_s of the body + fisher_header_weight
+//                           × that of the headers; each: how much less likely the spam
 //                           evidence is under chance than the ham evidence.
 //                           Unlike I, it does not flatten when both tails are
 //                           tiny, so it ranks long messages well (measured:
@@ -75,6 +77,7 @@ struct Scored {
     Token token = 0;
     double probability = 0.5;
     std::uint32_t frequency = 1;
+    bool from_header = false;
 };
 
 double interest(double p) {
@@ -117,7 +120,7 @@ std::vector<Scored> score_tokens(std::span<const TokenStat> stats, const Totals&
     scored.reserve(stats.size());
     for (const TokenStat& stat : stats) {
         scored.push_back({stat.token, token_probability(stat.counts, totals, params),
-                          std::max<std::uint32_t>(stat.frequency, 1)});
+                          std::max<std::uint32_t>(stat.frequency, 1), stat.from_header});
     }
     return scored;
 }
@@ -256,13 +259,37 @@ Combined chi_square(const std::vector<Scored>& all, const ScoringParams& params)
 }
 
 // dspamd's fisher: every token counts, none is excluded.
-Combined fisher(const std::vector<Scored>& all) {
-    Combined c;
+// One Fisher test over a group of tokens: its products of f and of 1 - f.
+struct FisherTest {
     double log_h = 0.0;  // ln Π f
     double log_s = 0.0;  // ln Π (1 - f)
+    std::size_t tokens = 0;
+
+    void add(double f) {
+        log_h += std::log(f);
+        log_s += std::log1p(-f);
+        ++tokens;
+    }
+    // ln Q_h - ln Q_s; 0, no evidence either way, for no token.
+    double score() const {
+        if (tokens == 0) {
+            return 0.0;
+        }
+        return chi2_tails(-log_h, tokens).log_upper - chi2_tails(-log_s, tokens).log_upper;
+    }
+};
+
+// The headers' tokens and the body's are two tests whose scores add, the
+// headers' weighed by `header_weight`: a message whose body is all new words
+// keeps the full weight of what its headers say, and the reverse, instead of
+// one test diluted by the other part's unknown tokens. Header tokens count
+// less, as dozens of them come from the same few Received and MIME lines.
+Combined fisher(const std::vector<Scored>& all, double header_weight) {
+    Combined c;
+    FisherTest body;
+    FisherTest headers;
     for (const Scored& s : all) {
-        log_h += std::log(s.probability);
-        log_s += std::log1p(-s.probability);
+        (s.from_header ? headers : body).add(s.probability);
     }
     c.used = all;
     if (all.empty()) {
@@ -270,9 +297,7 @@ Combined fisher(const std::vector<Scored>& all) {
         c.probability = 0.5;
         return c;
     }
-    const double ham_evidence = chi2_tails(-log_h, all.size()).log_upper;   // ln Q_h
-    const double spam_evidence = chi2_tails(-log_s, all.size()).log_upper;  // ln Q_s
-    c.score = ham_evidence - spam_evidence;
+    c.score = body.score() + header_weight * headers.score();
     c.probability = logistic(c.score);
     return c;
 }
@@ -294,7 +319,7 @@ Combined logistic_regression(std::span<const TokenStat> stats, double weights_sc
 // (its probabilities are the ones a reader of X-DSPAM-Factors knows).
 Combined fisher_logistic(double weights_score, const std::vector<Scored>& all,
                          const ScoringParams& params, double& fisher_score) {
-    Combined c = fisher(all);
+    Combined c = fisher(all, params.fisher_header_weight);
     fisher_score = c.score;
     c.evidence = true;  // no token: score 0, a tie, innocent
     c.score = weights_score + params.fisher_weight * fisher_score;
@@ -343,7 +368,7 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
             combined = naive(all);
             break;
         case Algorithm::fisher:
-            combined = fisher(all);
+            combined = fisher(all, params.fisher_header_weight);
             threshold = params.fisher_cutoff;
             break;
         case Algorithm::logistic:

@@ -65,6 +65,7 @@ struct ScoringParams {
     // unknown ones included, no minimum hits and no exclusion radius.
     double fisher_s = 0.1;        // strength of the prior
     double fisher_x = 0.4;        // a token never seen leans innocent: false positives cost more
+    double fisher_header_weight = 0.25;  // the headers' test beside the body's (combiner.cpp)
     double fisher_cutoff = 0.5;   // fisher: spam when the probability > cutoff (score > 0)
     // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
     double logistic_rate = 10.0;     // η: the step of every weight per learned message

@@ -46,6 +46,9 @@ public:
     // it (the caller stops).
     bool emit(std::string_view text);
 
+    // Distinct tokens delivered so far.
+    std::size_t distinct_tokens() const { return m_seen.size(); }
+
     // Scratch space for composing token texts ("Subject*free+money").
     std::string& text_buffer() { return m_text; }
 

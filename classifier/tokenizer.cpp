@@ -41,7 +41,8 @@ bool add_tag(std::string_view tag, TokenOutput& out) {
     return out.emit(text);
 }
 
-bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, TokenOutput& out) {
+bool tokenize_headers(const ParsedMessage& message, const TokenizerParams& params,
+                      TokenOutput& out) {
     HeaderTokenizer headers(params, out);
     for (const Header& header : message.headers) {
         if (!headers.add(header, true)) {
@@ -52,6 +53,20 @@ bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, 
         if (!headers.add(header, false)) {
             return false;
         }
+    }
+    return true;
+}
+
+// Headers come first; when `header_tokens` is given it receives how many
+// distinct tokens the headers gave.
+bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, TokenOutput& out,
+                   std::size_t* header_tokens = nullptr) {
+    const bool more = tokenize_headers(message, params, out);
+    if (header_tokens != nullptr) {
+        *header_tokens = out.distinct_tokens();
+    }
+    if (!more) {
+        return false;
     }
     WordList words;
     for (const TextPart& part : message.texts) {
@@ -101,7 +116,12 @@ MessageTokens collect_tokens(const ParsedMessage& message, const TokenizerParams
                              bool keep_names) {
     MessageTokens result;
     TokenOutput out(token_bound(params), nullptr, &result, keep_names);
-    tokenize_into(message, params, out);
+    std::size_t from_headers = 0;
+    tokenize_into(message, params, out, &from_headers);
+    // Collected in order of appearance: the headers' tokens are the first ones.
+    result.header_tokens.assign(result.tokens.begin(),
+                                result.tokens.begin() + static_cast<std::ptrdiff_t>(from_headers));
+    std::sort(result.header_tokens.begin(), result.header_tokens.end());
     std::sort(result.tokens.begin(), result.tokens.end());
     return result;
 }

@@ -72,6 +72,7 @@ void tokenize(const ParsedMessage& message, const TokenizerParams& params, const
 // (X-DSPAM-Factors, dspamctl tokens); left empty otherwise to save the copies.
 struct MessageTokens {
     std::vector<Token> tokens;
+    std::vector<Token> header_tokens;  // those of `tokens` that came from headers, sorted
     std::unordered_map<Token, std::string> names;
 };
 

@@ -37,6 +37,10 @@ struct TokenStat {
     // count twice in Burton's and Robinson's windows and prefers it on ties;
     // 1 when the caller does not count occurrences.
     std::uint32_t frequency = 1;
+    // The token came from the message's headers (top-level or MIME part
+    // headers): fisher weighs that evidence apart (combiner.cpp). Like
+    // frequency, a property of the message, not of the store.
+    bool from_header = false;
     friend bool operator==(const TokenStat&, const TokenStat&) = default;
 };
 

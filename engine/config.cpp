@@ -446,6 +446,8 @@ void read_scoring(TableReader& reader, ScoringParams& scoring) {
     reader.real("fisher_s", scoring.fisher_s, RealRange{0.0, false, k_unbounded, false});
     reader.real("fisher_x", scoring.fisher_x, k_open_unit);
     reader.real("fisher_cutoff", scoring.fisher_cutoff, k_open_unit);
+    reader.real("fisher_header_weight", scoring.fisher_header_weight,
+                RealRange{0.0, true, k_max_fisher_weight, true});
     // A bounded rate keeps each fixed-point step far inside int64.
     reader.real("logistic_rate", scoring.logistic_rate,
                 RealRange{0.0, false, k_max_logistic_rate, true});

@@ -27,6 +27,17 @@ namespace dspamd {
 namespace {
 
 constexpr std::size_t k_signature_id_bytes = 12;
+
+// Both lists are sorted by token.
+void mark_header_tokens(std::vector<TokenStat>& stats, const std::vector<Token>& header_tokens) {
+    auto header = header_tokens.begin();
+    for (TokenStat& stat : stats) {
+        while (header != header_tokens.end() && *header < stat.token) {
+            ++header;
+        }
+        stat.from_header = header != header_tokens.end() && *header == stat.token;
+    }
+}
 // A user's preferences are read again after this long, so a change made in
 // the database reaches a long-running daemon without a reload.
 constexpr std::chrono::seconds k_user_context_ttl{60};  // 96 random bits: unguessable, 24 hex digits
@@ -92,8 +103,9 @@ std::map<std::string, std::string> Filter::preferences(std::string_view user) {
 }
 
 Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& message,
-                             const std::vector<Token>& tokens) {
+                             const MessageTokens& message_tokens) {
     const ClassifierConfig& settings = context.settings;
+    const std::vector<Token>& tokens = message_tokens.tokens;
     Scored scored;
     if (settings.whitelist.enabled) {
         scored.sender = sender_token(message);
@@ -121,6 +133,7 @@ Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& me
     } else {
         scored.snapshot = m_store.fetch(context.id, tokens);
     }
+    mark_header_tokens(scored.snapshot.stats, message_tokens.header_tokens);
     const Totals& totals = scored.snapshot.totals;
     const ScoringParams& scoring = settings.scoring;
 
@@ -182,7 +195,7 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
 
     ParsedMessage message = parse_message(raw, settings.limits);
     MessageTokens tokens = collect_tokens(message, settings.tokenizer, keep_names);
-    Scored scored = score(context, message, tokens.tokens);
+    Scored scored = score(context, message, tokens);
 
     Outcome outcome;
     outcome.user = user;
@@ -304,7 +317,7 @@ RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view use
     const UserContext context = user_context(user);
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
-    const Scored scored = score(context, message, tokens.tokens);
+    const Scored scored = score(context, message, tokens);
     if (scored.verdict.result == right) {
         return RetrainStatus::already_right;
     }

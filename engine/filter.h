@@ -96,7 +96,7 @@ private:
         std::size_t noise_tokens = 0;
     };
     Scored score(const UserContext& context, const ParsedMessage& message,
-                 const std::vector<Token>& tokens);
+                 const MessageTokens& tokens);
     // The message's tokens plus the sender token when whitelisting is on.
     std::vector<Token> corpus_tokens(const ClassifierConfig& settings,
                                      const ParsedMessage& message, std::vector<Token> tokens);

@@ -587,6 +587,50 @@ TEST_CASE("fisher: unknown tokens lean innocent and a tie or nothing is innocent
     CHECK(combine(many(3, 0, 0), k_ten_each, neutral).result == Class::innocent);
 }
 
+TEST_CASE("fisher: the headers' tokens are a test of their own, added at fisher_header_weight") {
+    // A body of one spammy token among 10 never seen; headers of two hammy ones.
+    std::vector<TokenStat> body{stat(1, 9, 0)};
+    for (Token t = 2; t < 12; ++t) {
+        body.push_back(stat(t, 0, 0));
+    }
+    std::vector<TokenStat> headers{stat(100, 1, 9), stat(101, 0, 5)};
+    std::vector<TokenStat> all = body;
+    for (TokenStat s : headers) {
+        s.from_header = true;
+        all.push_back(s);
+    }
+    for (Algorithm algorithm : {Algorithm::fisher, Algorithm::fisher_logistic}) {
+        CAPTURE(algorithm_name(algorithm));
+        for (double weight : {0.0, 0.25, 1.0}) {
+            CAPTURE(weight);
+            ScoringParams p = with(algorithm);
+            p.fisher_header_weight = weight;
+            const double body_score = combine(body, k_ten_each, p).counts_score;
+            const double header_score = combine(headers, k_ten_each, p).counts_score;
+            const Verdict v = combine(all, k_ten_each, p);
+            CHECK(v.counts_score == doctest::Approx(body_score + weight * header_score));
+            CHECK(v.factors.size() == all.size());  // the factors are still every token's
+        }
+    }
+    ScoringParams p = with(Algorithm::fisher);
+    CHECK(combine(body, k_ten_each, p).counts_score > 0.0);
+    CHECK(combine(headers, k_ten_each, p).counts_score < 0.0);
+    // One test over all 13 tokens says something else: the split is real.
+    std::vector<TokenStat> unsplit = all;
+    for (TokenStat& s : unsplit) {
+        s.from_header = false;
+    }
+    CHECK(combine(unsplit, k_ten_each, p).counts_score !=
+          doctest::Approx(combine(all, k_ten_each, p).counts_score));
+    // Headers alone still decide.
+    std::vector<TokenStat> only_headers = all;
+    only_headers.erase(only_headers.begin(),
+                       only_headers.begin() + static_cast<std::ptrdiff_t>(body.size()));
+    CHECK(combine(only_headers, k_ten_each, p).result == Class::innocent);
+    CHECK(combine(only_headers, k_ten_each, p).counts_score ==
+          doctest::Approx(0.25 * combine(headers, k_ten_each, p).counts_score));
+}
+
 // --- logistic and fisher_logistic --------------------------------------------
 
 namespace {

@@ -385,6 +385,31 @@ TEST_CASE("collect_tokens: distinct, sorted, names only when asked") {
     CHECK(without_names.names.empty());
 }
 
+TEST_CASE("collect_tokens: the headers' tokens, MIME part headers included, are listed apart") {
+    ParsedMessage message = with_header("Subject", "hi");
+    message.part_headers.push_back({"Content-Transfer-Encoding", "7bit"});
+    message.texts.push_back({"text/plain", "hi there"});
+    TokenizerParams params = params_for(TokenizerKind::word);
+    const MessageTokens collected = collect_tokens(message, params, false);
+    std::vector<Token> expected;
+    for (const char* text : {"Header*Subject", "Subject*hi", "Content-Transfer-Encoding*7bit"}) {
+        expected.push_back(token_hash(text));
+    }
+    std::sort(expected.begin(), expected.end());
+    CHECK(collected.header_tokens == expected);
+    CHECK(collected.tokens.size() == 5);  // and "hi", "there" from the body
+    CHECK(std::includes(collected.tokens.begin(), collected.tokens.end(), expected.begin(),
+                        expected.end()));
+    // Headers that fill the bound: every token kept is a header token.
+    params.max_tokens = 2;
+    const MessageTokens full = collect_tokens(message, params, false);
+    CHECK(full.tokens.size() == 2);
+    CHECK(full.header_tokens == full.tokens);
+    // No header: none listed.
+    CHECK(collect_tokens(body("just words"), params_for(TokenizerKind::word), false)
+              .header_tokens.empty());
+}
+
 TEST_CASE("collect_tokens: many distinct tokens stay distinct") {
     std::string text;
     for (int i = 0; i < 5000; ++i) {
