@@ -258,7 +258,6 @@ Combined chi_square(const std::vector<Scored>& all, const ScoringParams& params)
     return c;
 }
 
-// dspamd's fisher: every token counts, none is excluded.
 // One Fisher test over a group of tokens: its products of f and of 1 - f.
 struct FisherTest {
     double log_h = 0.0;  // ln Π f
@@ -279,7 +278,8 @@ struct FisherTest {
     }
 };
 
-// The headers' tokens and the body's are two tests whose scores add, the
+// dspamd's fisher: every token counts, none is excluded. The headers'
+// tokens and the body's are two tests whose scores add, the
 // headers' weighed by `header_weight`: a message whose body is all new words
 // keeps the full weight of what its headers say, and the reverse, instead of
 // one test diluted by the other part's unknown tokens. Header tokens count

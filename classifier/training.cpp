@@ -28,7 +28,7 @@
 //            bit 6 rate classes follow
 //   varint   repeats (only with bit 3; >= 1)
 //   varint   number of learned tokens, varint number of unlearned tokens
-//   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 3;
+//   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 5;
 //            spam in [0, k_max_weight_step], innocent in [-k_max_weight_step, 0]
 //   varints  learned tokens ascending: the first as is, then each minus the
 //            previous (>= 1); then the unlearned tokens the same way
