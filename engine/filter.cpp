@@ -26,7 +26,11 @@
 namespace dspamd {
 namespace {
 
-constexpr std::size_t k_signature_id_bytes = 12;
+constexpr std::size_t k_signature_id_bytes = 12;  // 96 random bits: unguessable, 24 hex digits
+
+// A user's preferences are read again after this long, so a change made in
+// the database reaches a long-running daemon without a reload.
+constexpr std::chrono::seconds k_user_context_ttl{60};
 
 // Both lists are sorted by token.
 void mark_header_tokens(std::vector<TokenStat>& stats, const std::vector<Token>& header_tokens) {
@@ -38,9 +42,6 @@ void mark_header_tokens(std::vector<TokenStat>& stats, const std::vector<Token>&
         stat.from_header = header != header_tokens.end() && *header == stat.token;
     }
 }
-// A user's preferences are read again after this long, so a change made in
-// the database reaches a long-running daemon without a reload.
-constexpr std::chrono::seconds k_user_context_ttl{60};  // 96 random bits: unguessable, 24 hex digits
 
 std::string new_signature_id() {
     std::array<unsigned char, k_signature_id_bytes> bytes{};

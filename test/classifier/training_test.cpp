@@ -50,6 +50,16 @@ std::map<Token, Counts> each_token(const std::vector<Token>& tokens, Counts coun
     return out;
 }
 
+// k_message's tokens with weights already in the store, not multiples of
+// anything in particular.
+FakeStore store_with_weights() {
+    FakeStore store;
+    store.tokens[10] = Counts{0, 0, 123456789012345};
+    store.tokens[20] = Counts{3, 0, -98765432109};
+    store.tokens[30] = Counts{1, 2, 7};
+    return store;
+}
+
 }  // namespace
 
 TEST_CASE("TEFT learns every token as the result, in ascending order") {
@@ -598,11 +608,7 @@ TEST_CASE("exact undo: learn, correct, correct back restores every weight bit fo
             continue;  // learns no weight
         }
         CAPTURE(training_mode_name(m));
-        FakeStore store;
-        // Weights already in the store, not multiples of anything in particular.
-        store.tokens[10] = Counts{0, 0, 123456789012345};
-        store.tokens[20] = Counts{3, 0, -98765432109};
-        store.tokens[30] = Counts{1, 2, 7};
+        FakeStore store = store_with_weights();
         const std::map<Token, std::int64_t> original = weights_of(store);
 
         Signature sig;
@@ -731,10 +737,7 @@ TEST_CASE("with decay, a token's step shrinks with its hits and the signature ke
 TEST_CASE("with decay, learn, correct and correct back are exact, stored or not") {
     for (TrainingMode m : {TrainingMode::teft, TrainingMode::tone, TrainingMode::toe}) {
         CAPTURE(training_mode_name(m));
-        FakeStore store;
-        store.tokens[10] = Counts{0, 0, 123456789012345};
-        store.tokens[20] = Counts{3, 0, -98765432109};
-        store.tokens[30] = Counts{1, 2, 7};
+        FakeStore store = store_with_weights();
         const std::map<Token, std::int64_t> original = weights_of(store);
         LearnContext context = with_steps();
         context.logistic_decay_hits = 0.7;  // classes that are not multiples of 8
