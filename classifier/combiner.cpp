@@ -21,7 +21,8 @@
 //             at f = x: the upper chi-square tails Q(-2 ln Πf, 2k) (ham
 //             evidence) and Q(-2 ln Π(1-f), 2k) (spam evidence), one test
 //             for the body's tokens and one for the headers'
-//   logistic  Σ w/√n over the message's n tokens (classifier/logistic.h)
+//   logistic  Σ w/√n over the body's n tokens + Σ w/√m over the headers' m
+//             (classifier/logistic.h)
 //   fisher_logistic  logistic's score + λ × fisher's: the weights learn from
 //             every message, fisher's counts only near errors (TONE), and the
 //             sum ranked better than either alone (ARCHITECTURE.md, lab: 0.093
@@ -387,14 +388,19 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     verdict.counts_score =
         params.algorithm == Algorithm::fisher_logistic ? counts_score : combined.score;
     if (weighted) {
-        verdict.logistic_steps = logistic_steps(weights_score, stats.size(), params.logistic_rate,
-                                                 params.logistic_ham_cost);
+        const auto header_tokens = static_cast<std::size_t>(std::count_if(
+            stats.begin(), stats.end(), [](const TokenStat& s) { return s.from_header; }));
+        verdict.logistic_steps =
+            logistic_steps(weights_score, stats.size() - header_tokens, header_tokens,
+                           params.logistic_rate, params.logistic_ham_cost);
         // Where the weights alone are already this sure, the step towards
         // their own side is below η·σ(-margin) per feature: not worth a row
         // write per token. The other side's step stays whole, so an error
         // still learns, and a correction (which swaps the two) stays exact.
         if (params.logistic_margin > 0 && std::fabs(weights_score) >= params.logistic_margin) {
-            (weights_score > 0 ? verdict.logistic_steps->spam : verdict.logistic_steps->innocent) = 0;
+            LogisticSteps& steps = *verdict.logistic_steps;
+            (weights_score > 0 ? steps.spam : steps.innocent) = 0;
+            (weights_score > 0 ? steps.header_spam : steps.header_innocent) = 0;
         }
     }
     // fisher's and logistic's scores are ratios of evidence, 0 meaning a tie:

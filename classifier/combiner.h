@@ -68,7 +68,7 @@ struct ScoringParams {
     double fisher_header_weight = 0.25;  // the headers' test beside the body's (combiner.cpp)
     double fisher_cutoff = 0.5;   // fisher: spam when the probability > cutoff (score > 0)
     // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
-    double logistic_rate = 10.0;     // η: the step of every weight per learned message
+    double logistic_rate = 5.0;      // η: the step of every weight per learned message
     double logistic_ham_cost = 4.0;  // an innocent message's step weighs this much more
     double logistic_margin = 4.0;    // no step towards the weights' side when |Σw/√n| >= this; 0: always
     double logistic_decay_hits = 100.0;  // a token with h hits steps 1/√(1 + h/this); 0: all alike

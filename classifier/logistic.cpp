@@ -23,7 +23,7 @@ RateClass rate_class(std::int64_t hits, double decay_hits) {
     }
     // 1/√(1 + h/d) = 2^(-q/8)  <=>  q = 4·log2(1 + h/d)
     const double q = std::round(4.0 * std::log2(1.0 + static_cast<double>(hits) / decay_hits));
-    return static_cast<RateClass>(std::min(q, 255.0));
+    return static_cast<RateClass>(std::min(q, static_cast<double>(k_max_rate_class)));
 }
 
 // GCC and Clang have 128-bit integers; __extension__ says it is on purpose.
@@ -35,6 +35,7 @@ std::int64_t scaled_step(std::int64_t step, RateClass q) {
     static constexpr std::uint64_t k_mantissa[8] = {
         4294967296, 3938502376, 3611622603, 3311872529,
         3037000500, 2784941738, 2553802834, 2341847524};
+    q &= k_max_rate_class;
     if (q == 0 || step == 0) {
         return step;
     }
@@ -50,14 +51,22 @@ std::int64_t scaled_step(std::int64_t step, RateClass q) {
 }
 
 double logistic_score(std::span<const TokenStat> stats) {
-    if (stats.empty()) {
-        return 0.0;
-    }
-    double sum = 0.0;
+    double body = 0.0;
+    double headers = 0.0;
+    std::size_t header_tokens = 0;
     for (const TokenStat& stat : stats) {
-        sum += weight_value(stat.counts.weight);
+        (stat.from_header ? headers : body) += weight_value(stat.counts.weight);
+        header_tokens += stat.from_header ? 1 : 0;
     }
-    return sum / std::sqrt(static_cast<double>(stats.size()));
+    const std::size_t body_tokens = stats.size() - header_tokens;
+    double score = 0.0;
+    if (body_tokens > 0) {
+        score += body / std::sqrt(static_cast<double>(body_tokens));
+    }
+    if (header_tokens > 0) {
+        score += headers / std::sqrt(static_cast<double>(header_tokens));
+    }
+    return score;
 }
 
 LogisticSteps logistic_steps(double score, std::size_t tokens, double rate, double ham_cost) {
@@ -69,6 +78,15 @@ LogisticSteps logistic_steps(double score, std::size_t tokens, double rate, doub
     LogisticSteps steps;
     steps.spam = std::llround(scale * logistic(-score));
     steps.innocent = -std::llround(ham_cost * scale * logistic(score));
+    return steps;
+}
+
+LogisticSteps logistic_steps(double score, std::size_t body, std::size_t headers, double rate,
+                             double ham_cost) {
+    LogisticSteps steps = logistic_steps(score, body, rate, ham_cost);
+    const LogisticSteps header = logistic_steps(score, headers, rate, ham_cost);
+    steps.header_spam = header.spam;
+    steps.header_innocent = header.innocent;
     return steps;
 }
 

@@ -1,9 +1,11 @@
 // Online logistic regression over a message's distinct tokens: the weight
-// half of dspamd's default learner (combiner.h, fisher_logistic). Each of the
-// n distinct tokens is a feature of value 1/√n and has one weight w; there is
-// no bias term. The score is Σ w/√n; after a message with p = σ(score) is
-// classified, every weight moves by η·(y - p)/√n, y = 1 for spam, 0 for
-// innocent (gradient ascent on the log-likelihood, one step per message).
+// half of dspamd's default learner (combiner.h, fisher_logistic). The body's
+// n distinct tokens are features of value 1/√n each, the headers' m tokens
+// of value 1/√m each (two groups, so that neither part's length drowns the
+// other's evidence); every token has one weight w and there is no bias term.
+// The score is Σ w·x; after a message with p = σ(score) is classified, every
+// weight moves by η·(y - p)·x, y = 1 for spam, 0 for innocent (gradient
+// ascent on the log-likelihood, one step per message).
 //
 // Weights are int64 fixed point in units of 2^-32 so that the store adds them
 // exactly: a correction subtracts the very step that was added and adds the
@@ -39,7 +41,13 @@ double logistic(double x);
 struct LogisticSteps {
     std::int64_t spam = 0;      // round(η·(1 - p)/√n · 2^32), >= 0
     std::int64_t innocent = 0;  // round(-c·η·p/√n · 2^32), <= 0 (c: the ham cost)
+    // The same for the header tokens, with their own m for n.
+    std::int64_t header_spam = 0;
+    std::int64_t header_innocent = 0;
     std::int64_t of(Class c) const { return c == Class::spam ? spam : innocent; }
+    std::int64_t of(Class c, bool header) const {
+        return header ? (c == Class::spam ? header_spam : header_innocent) : of(c);
+    }
     friend bool operator==(const LogisticSteps&, const LogisticSteps&) = default;
 };
 
@@ -50,17 +58,23 @@ struct LogisticSteps {
 // settle. The factor is quantized to a rate class q, the step being scaled by
 // 2^(-q/8) in integer arithmetic; the signature records each token's class,
 // so a correction or an unlearning moves every weight by exactly what it got.
+// The class's top bit says the token is one of the headers' (its step is
+// the header step); the low 7 bits are q.
 using RateClass = std::uint8_t;
+constexpr RateClass k_header_class_bit = 0x80;
+constexpr RateClass k_max_rate_class = 0x7f;
 
 // The class of a token with `hits` learned messages (spam + innocent hits);
-// 0 (the whole step) when decay_hits <= 0.
+// 0 (the whole step) when decay_hits <= 0; at most k_max_rate_class.
 RateClass rate_class(std::int64_t hits, double decay_hits);
 
 // `step` scaled by 2^(-q/8), rounded to nearest, halves away from zero; the
 // same integers on every platform.
 std::int64_t scaled_step(std::int64_t step, RateClass q);
 
-// Σ w/√n over `stats`, one entry per distinct token; 0 for no token.
+// Σ w/√n over the body's n tokens of `stats` plus Σ w/√m over the m
+// header tokens (TokenStat::from_header), one entry per distinct token; 0
+// for no token.
 double logistic_score(std::span<const TokenStat> stats);
 
 // The steps for a message of `tokens` distinct tokens whose logistic score
@@ -69,5 +83,10 @@ double logistic_score(std::span<const TokenStat> stats);
 // cost-sensitive form of the same regression, for a false positive costs
 // more than a false negative. No token: no step.
 LogisticSteps logistic_steps(double score, std::size_t tokens, double rate, double ham_cost = 1.0);
+
+// The steps of a message of `body` + `headers` distinct tokens: each group's
+// from its own count, both from the same p.
+LogisticSteps logistic_steps(double score, std::size_t body, std::size_t headers, double rate,
+                             double ham_cost);
 
 }  // namespace dspamd

@@ -25,15 +25,17 @@
 //   byte     version (2)
 //   byte     flags: bit 0 result is spam, bit 1 totals_learned, bit 2 corrected,
 //            bit 3 repeats follow, bit 4 withdrawn, bit 5 logistic steps follow,
-//            bit 6 rate classes follow
+//            bit 6 rate classes follow, bit 7 header steps follow
 //   varint   repeats (only with bit 3; >= 1)
 //   varint   number of learned tokens, varint number of unlearned tokens
 //   [varint  zigzag(spam step), varint zigzag(innocent step)]   when bit 5;
 //            spam in [0, k_max_weight_step], innocent in [-k_max_weight_step, 0]
+//   [varint  zigzag(header spam step), varint zigzag(header innocent step)]
+//            when bit 7 (only with bit 5), the same bounds
 //   varints  learned tokens ascending: the first as is, then each minus the
 //            previous (>= 1); then the unlearned tokens the same way
 //   bytes    with bit 6: one rate class per token, in the order of the
-//            ascending union of both lists
+//            ascending union of both lists (top bit: a header token)
 // Varints are LEB128 (7 bits a byte, least significant first), minimal;
 // zigzag maps 0, -1, 1, -2 ... to 0, 1, 2, 3 ... Version 1, written before
 // weights existed, is version 2 without bit 5 and is still read.
@@ -55,9 +57,11 @@ constexpr std::uint8_t k_flag_repeats = 0x08;
 constexpr std::uint8_t k_flag_withdrawn = 0x10;
 constexpr std::uint8_t k_flag_logistic = 0x20;
 constexpr std::uint8_t k_flag_rate_classes = 0x40;
+constexpr std::uint8_t k_flag_header_steps = 0x80;
 constexpr std::uint8_t k_version_1_flags = k_flag_spam | k_flag_totals_learned | k_flag_corrected |
                                            k_flag_repeats | k_flag_withdrawn;
-constexpr std::uint8_t k_known_flags = k_version_1_flags | k_flag_logistic | k_flag_rate_classes;
+constexpr std::uint8_t k_known_flags =
+    k_version_1_flags | k_flag_logistic | k_flag_rate_classes | k_flag_header_steps;
 constexpr std::uint64_t k_max_repeats = 1000;  // far above any iteration limit
 constexpr std::size_t k_max_varint_bytes = 10;  // ceil(64 / 7)
 
@@ -238,12 +242,15 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     if (mode != TrainingMode::notrain) {
         signature.logistic = context.logistic;
     }
-    if (signature.logistic && context.logistic_decay_hits > 0.0) {
+    const bool any_header = std::any_of(sorted.begin(), sorted.end(),
+                                        [](const TokenStat& s) { return s.from_header; });
+    if (signature.logistic && (context.logistic_decay_hits > 0.0 || any_header)) {
         signature.rate_classes.reserve(sorted.size());
         for (const TokenStat& stat : sorted) {
-            signature.rate_classes.push_back(rate_class(
+            const RateClass q = rate_class(
                 std::max<std::int64_t>(stat.counts.spam, 0) + std::max<std::int64_t>(stat.counts.innocent, 0),
-                context.logistic_decay_hits));
+                context.logistic_decay_hits);
+            signature.rate_classes.push_back(stat.from_header ? (q | k_header_class_bit) : q);
         }
     }
     std::size_t k = 0;
@@ -272,16 +279,20 @@ std::int64_t token_weight_step(const Signature& signature, Class cls, std::size_
         return 0;
     }
     const RateClass q = k < signature.rate_classes.size() ? signature.rate_classes[k] : 0;
-    return scaled_step(signature.logistic->of(cls), q);
+    return scaled_step(signature.logistic->of(cls, (q & k_header_class_bit) != 0), q);
 }
 
 TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
-                           const std::optional<LogisticSteps>& logistic) {
+                           const std::optional<LogisticSteps>& logistic,
+                           std::span<const Token> header_tokens) {
     TrainingDelta delta;
-    const std::int64_t weight_step = logistic ? logistic->of(cls) : 0;
     for (Token token : sorted_unique(std::vector<Token>(tokens.begin(), tokens.end()))) {
         TokenDelta d = delta_for(token, cls, 1);
-        d.weight = weight_step;
+        if (logistic) {
+            const bool header =
+                std::binary_search(header_tokens.begin(), header_tokens.end(), token);
+            d.weight = logistic->of(cls, header);
+        }
         delta.tokens.push_back(d);
     }
     learned_total(delta.totals, cls) += 1;
@@ -383,8 +394,13 @@ std::string encode_signature(const Signature& signature) {
     if (signature.withdrawn) {
         flags |= k_flag_withdrawn;
     }
+    const bool header_steps = signature.logistic && (signature.logistic->header_spam != 0 ||
+                                                     signature.logistic->header_innocent != 0);
     if (signature.logistic) {
         flags |= k_flag_logistic;
+    }
+    if (header_steps) {
+        flags |= k_flag_header_steps;
     }
     // Classes that do not match the token lists (duplicates that were
     // dropped above) cannot be placed; they are left out.
@@ -402,6 +418,10 @@ std::string encode_signature(const Signature& signature) {
     if (signature.logistic) {
         put_varint(out, zigzag(signature.logistic->spam));
         put_varint(out, zigzag(signature.logistic->innocent));
+    }
+    if (header_steps) {
+        put_varint(out, zigzag(signature.logistic->header_spam));
+        put_varint(out, zigzag(signature.logistic->header_innocent));
     }
     put_tokens(out, learned);
     put_tokens(out, unlearned);
@@ -442,12 +462,25 @@ bool decode_signature(std::string_view bytes, Signature& out) {
         if (!reader.varint(spam) || !reader.varint(innocent)) {
             return false;
         }
-        decoded.logistic = LogisticSteps{unzigzag(spam), unzigzag(innocent)};
-        // Learning spam never lowers a weight, learning innocent never raises one.
-        if (decoded.logistic->spam < 0 || decoded.logistic->spam > k_max_weight_step ||
-            decoded.logistic->innocent > 0 || decoded.logistic->innocent < -k_max_weight_step) {
+        std::uint64_t header_spam = 0;
+        std::uint64_t header_innocent = 0;
+        if ((flags & k_flag_header_steps) != 0 &&
+            (!reader.varint(header_spam) || !reader.varint(header_innocent))) {
             return false;
         }
+        decoded.logistic = LogisticSteps{unzigzag(spam), unzigzag(innocent), unzigzag(header_spam),
+                                         unzigzag(header_innocent)};
+        // Learning spam never lowers a weight, learning innocent never raises one.
+        const auto valid = [](std::int64_t spam_step, std::int64_t innocent_step) {
+            return spam_step >= 0 && spam_step <= k_max_weight_step && innocent_step <= 0 &&
+                   innocent_step >= -k_max_weight_step;
+        };
+        if (!valid(decoded.logistic->spam, decoded.logistic->innocent) ||
+            !valid(decoded.logistic->header_spam, decoded.logistic->header_innocent)) {
+            return false;
+        }
+    } else if ((flags & k_flag_header_steps) != 0) {
+        return false;
     }
     decoded.result = (flags & k_flag_spam) != 0 ? Class::spam : Class::innocent;
     decoded.totals_learned = (flags & k_flag_totals_learned) != 0;

@@ -118,7 +118,8 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
 // steps of the message as the weights score it now), every token's weight
 // takes the step of `cls` too.
 TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
-                           const std::optional<LogisticSteps>& logistic = std::nullopt);
+                           const std::optional<LogisticSteps>& logistic = std::nullopt,
+                           std::span<const Token> header_tokens = {});
 
 // A user's correction: the message of `signature` is really `right`. Returns
 // an empty delta when the signature already says `right`. Updates `signature`

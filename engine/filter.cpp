@@ -233,16 +233,17 @@ void Filter::train(std::string_view raw, std::string_view user, Class cls) {
     const UserContext context = user_context(user);
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
-    const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
     // The weights' step depends on how they score the message now: one fetch,
     // only for the algorithms that have weights.
     std::optional<LogisticSteps> logistic;
     if (uses_weights(context.settings.scoring.algorithm)) {
-        const Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
+        Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
+        mark_header_tokens(snapshot.stats, tokens.header_tokens);
         logistic =
             combine(snapshot.stats, snapshot.totals, context.settings.scoring).logistic_steps;
     }
-    m_store.apply(context.id, learn_corpus(all, cls, logistic), nullptr);
+    const std::vector<Token> all = corpus_tokens(context.settings, message, tokens.tokens);
+    m_store.apply(context.id, learn_corpus(all, cls, logistic, tokens.header_tokens), nullptr);
 }
 
 void Filter::untrain(std::string_view raw, std::string_view user, Class cls) {
@@ -327,8 +328,10 @@ RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view use
     // Safe when the message was never seen; under TEFT its old learning stays.
     // The sender token is learned too: a whitelisted sender corrected to spam
     // is no longer whitelisted.
-    const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
-    m_store.apply(context.id, learn_corpus(all, right, scored.verdict.logistic_steps), nullptr);
+    const std::vector<Token> all = corpus_tokens(context.settings, message, tokens.tokens);
+    m_store.apply(context.id,
+                  learn_corpus(all, right, scored.verdict.logistic_steps, tokens.header_tokens),
+                  nullptr);
     return RetrainStatus::corrected;
 }
 

@@ -29,6 +29,7 @@ TokenStat stat(Token token, std::int64_t spam, std::int64_t innocent, std::uint3
 ScoringParams with(Algorithm algorithm) {
     ScoringParams p;
     p.algorithm = algorithm;
+    p.logistic_rate = 10.0;  // the hand-computed steps below use η = 10
     return p;
 }
 
@@ -643,10 +644,10 @@ TokenStat weighted(Token token, std::int64_t spam, std::int64_t innocent, double
 
 }  // namespace
 
-TEST_CASE("dspamd's default learner is fisher-logistic, η = 10, ham cost 4, λ = 0.3") {
+TEST_CASE("dspamd's default learner is fisher-logistic, η = 5, ham cost 4, λ = 0.3") {
     const ScoringParams p;
     CHECK(p.algorithm == Algorithm::fisher_logistic);
-    CHECK(p.logistic_rate == 10.0);
+    CHECK(p.logistic_rate == 5.0);
     CHECK(p.logistic_ham_cost == 4.0);
     CHECK(p.fisher_weight == 0.3);
     CHECK(p.logistic_cutoff == 0.5);
@@ -774,4 +775,22 @@ TEST_CASE("logistic margin: no step towards the weights' own side once they are 
     // Margin 0: always both.
     p.logistic_margin = 0.0;
     CHECK(*combine(sure, k_ten_each, p).logistic_steps == logistic_steps(-20.0, 4, 10.0, 4.0));
+}
+
+TEST_CASE("logistic over headers and body: each group its own steps, the margin on both") {
+    // Body: two tokens of weight 10; headers: one of weight 10. Σ = 20/√2 + 10.
+    std::vector<TokenStat> stats{weighted(1, 0, 0, 10.0), weighted(2, 0, 0, 10.0),
+                                 weighted(3, 0, 0, 10.0)};
+    stats[2].from_header = true;
+    ScoringParams p = with(Algorithm::logistic);
+    const Verdict sure = combine(stats, k_ten_each, p);
+    CHECK(sure.score == doctest::Approx(20.0 / std::sqrt(2.0) + 10.0));
+    CHECK(sure.logistic_steps->spam == 0);
+    CHECK(sure.logistic_steps->header_spam == 0);
+    CHECK(sure.logistic_steps->innocent == logistic_steps(sure.score, 2, 10.0, 4.0).innocent);
+    CHECK(sure.logistic_steps->header_innocent ==
+          logistic_steps(sure.score, 1, 10.0, 4.0).innocent);
+    p.logistic_margin = 0.0;
+    CHECK(*combine(stats, k_ten_each, p).logistic_steps ==
+          logistic_steps(sure.score, 2, 1, 10.0, 4.0));
 }

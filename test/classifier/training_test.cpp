@@ -693,7 +693,7 @@ TEST_CASE("rate classes: 1/√(1 + hits/d) quantized to 2^(-q/8), scaled in inte
     CHECK(rate_class(5, 0.0) == 0);    // decay off: the whole step
     CHECK(rate_class(100, 100.0) == 4);  // 1/√2 = 2^(-4/8)
     CHECK(rate_class(300, 100.0) == 8);  // 1/2
-    CHECK(rate_class(std::numeric_limits<std::int64_t>::max(), 1e-9) == 255);
+    CHECK(rate_class(std::numeric_limits<std::int64_t>::max(), 1e-9) == k_max_rate_class);
     for (std::int64_t hits = 1; hits < 5000; hits += 7) {
         CHECK(rate_class(hits, 100.0) >= rate_class(hits - 1, 100.0));
     }
@@ -704,13 +704,16 @@ TEST_CASE("rate classes: 1/√(1 + hits/d) quantized to 2^(-q/8), scaled in inte
     CHECK(scaled_step(-3, 8) == -2);
     CHECK(scaled_step(0, 77) == 0);
     // Every class is the real factor to within one unit, signs mirrored.
-    for (int q = 0; q < 256; ++q) {
+    for (int q = 0; q <= k_max_rate_class; ++q) {
         CAPTURE(q);
         const double exact = static_cast<double>(k_max_weight_step) * std::exp2(-q / 8.0);
         CHECK(std::fabs(static_cast<double>(scaled_step(k_max_weight_step, static_cast<RateClass>(q))) -
                         exact) <= 1.0 + exact * 1e-9);
         CHECK(scaled_step(-k_max_weight_step, static_cast<RateClass>(q)) ==
               -scaled_step(k_max_weight_step, static_cast<RateClass>(q)));
+        // The header bit is not part of the factor.
+        CHECK(scaled_step(k_max_weight_step, static_cast<RateClass>(q | k_header_class_bit)) ==
+              scaled_step(k_max_weight_step, static_cast<RateClass>(q)));
     }
 }
 
@@ -783,4 +786,85 @@ TEST_CASE("signature with rate classes: round trip; misplaced or miscounted clas
     s.rate_classes = {1, 2};
     REQUIRE(decode_signature(encode_signature(s), out));
     CHECK(out.rate_classes.empty());
+}
+
+TEST_CASE("logistic over two groups: the body's n tokens at 1/√n, the headers' m at 1/√m") {
+    std::vector<TokenStat> stats{stat(1, 0, 0), stat(2, 0, 0), stat(3, 0, 0), stat(4, 0, 0),
+                                 stat(5, 0, 0)};
+    stats[0].counts.weight = 2 * 4294967296LL;  // body: 2 + 0 + 0 + 0 over √4
+    stats[4].counts.weight = 3 * 4294967296LL;  // header: 3 over √1
+    stats[4].from_header = true;
+    CHECK(logistic_score(stats) == doctest::Approx(2.0 / 2.0 + 3.0));
+    // Steps: each group's from its own count, one p for both.
+    const LogisticSteps steps = logistic_steps(0.5, 4, 1, 10.0, 4.0);
+    CHECK(steps.spam == logistic_steps(0.5, 4, 10.0, 4.0).spam);
+    CHECK(steps.header_spam == logistic_steps(0.5, 1, 10.0, 4.0).spam);
+    CHECK(steps.header_innocent == logistic_steps(0.5, 1, 10.0, 4.0).innocent);
+    CHECK(steps.of(Class::innocent, true) == steps.header_innocent);
+    CHECK(steps.of(Class::spam, false) == steps.spam);
+    // No header token: the old single group, no header step.
+    CHECK(logistic_steps(0.5, 4, 0, 10.0, 4.0) == logistic_steps(0.5, 4, 10.0, 4.0));
+}
+
+TEST_CASE("header tokens take the header step; learn, correct, correct back and the encoding are exact") {
+    std::vector<TokenStat> message = k_message;  // tokens 30, 10, 20
+    message[0].from_header = true;               // 30
+    const LogisticSteps steps = logistic_steps(0.3, 2, 1, 10.0, 4.0);
+    LearnContext context;
+    context.logistic = steps;
+    for (double decay : {0.0, 0.7}) {
+        CAPTURE(decay);
+        context.logistic_decay_hits = decay;
+        FakeStore store = store_with_weights();
+        const std::map<Token, std::int64_t> original = weights_of(store);
+        Signature sig;
+        const TrainingDelta d =
+            learn_classified(message, Class::spam, mode(TrainingMode::tone), sig, context);
+        REQUIRE(sig.rate_classes.size() == 3);
+        CHECK((sig.rate_classes[2] & k_header_class_bit) != 0);  // 30 is the third in order
+        CHECK((sig.rate_classes[0] & k_header_class_bit) == 0);
+        CHECK(d.tokens[2].weight == scaled_step(steps.header_spam, sig.rate_classes[2]));
+        CHECK(d.tokens[0].weight == scaled_step(steps.spam, sig.rate_classes[0]));
+        store.apply(d);
+        const std::map<Token, std::int64_t> learned = weights_of(store);
+        store.apply(correct(sig, Class::innocent, mode(TrainingMode::tone)));
+        CHECK(weights_of(store).at(30) ==
+              original.at(30) + scaled_step(steps.header_innocent, sig.rate_classes[2]));
+        Signature stored;
+        REQUIRE(decode_signature(encode_signature(sig), stored));
+        CHECK(stored == sig);
+        store.apply(correct(stored, Class::spam, mode(TrainingMode::tone)));
+        CHECK(weights_of(store) == learned);
+    }
+}
+
+TEST_CASE("header steps in a signature: bounds checked, and only beside the steps") {
+    Signature s;
+    s.learned = {4, 9};
+    s.logistic = LogisticSteps{5, -20, 7, -28};
+    s.rate_classes = {k_header_class_bit, 0};
+    Signature out;
+    REQUIRE(decode_signature(encode_signature(s), out));
+    CHECK(out == s);
+    s.logistic->header_spam = -1;  // spam never lowers a weight
+    CHECK_FALSE(decode_signature(encode_signature(s), out));
+    s.logistic->header_spam = 7;
+    s.logistic->header_innocent = 1;
+    CHECK_FALSE(decode_signature(encode_signature(s), out));
+    // The header flag without steps is refused.
+    Signature counts_only;
+    counts_only.learned = {4};
+    std::string bytes = encode_signature(counts_only);
+    bytes[1] = static_cast<char>(bytes[1] | 0x80);
+    CHECK_FALSE(decode_signature(bytes, out));
+}
+
+TEST_CASE("corpus feeding gives header tokens the header step") {
+    const LogisticSteps steps{3, -4, 5, -6};
+    const std::vector<Token> tokens{7, 3};
+    const std::vector<Token> headers{7};
+    const TrainingDelta d = learn_corpus(tokens, Class::innocent, steps, headers);
+    REQUIRE(d.tokens.size() == 2);
+    CHECK(d.tokens[0] == TokenDelta{3, 0, 1, -4});
+    CHECK(d.tokens[1] == TokenDelta{7, 0, 1, -6});
 }
