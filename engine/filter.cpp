@@ -233,17 +233,12 @@ void Filter::train(std::string_view raw, std::string_view user, Class cls) {
     const UserContext context = user_context(user);
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
-    // The weights' step depends on how they score the message now: one fetch,
-    // only for the algorithms that have weights.
-    std::optional<LogisticSteps> logistic;
-    if (uses_weights(context.settings.scoring.algorithm)) {
-        Snapshot snapshot = m_store.fetch(context.id, tokens.tokens);
-        mark_header_tokens(snapshot.stats, tokens.header_tokens);
-        logistic =
-            combine(snapshot.stats, snapshot.totals, context.settings.scoring).logistic_steps;
-    }
-    const std::vector<Token> all = corpus_tokens(context.settings, message, tokens.tokens);
-    m_store.apply(context.id, learn_corpus(all, cls, logistic, tokens.header_tokens), nullptr);
+    // Counts only: a corpus is fed a class at a time (all the spam, then all
+    // the ham), and online weights fed that way end up leaning towards the
+    // last class; the counts do not depend on the order. The weights learn
+    // from classified mail.
+    const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
+    m_store.apply(context.id, learn_corpus(all, cls), nullptr);
 }
 
 void Filter::untrain(std::string_view raw, std::string_view user, Class cls) {
@@ -251,8 +246,7 @@ void Filter::untrain(std::string_view raw, std::string_view user, Class cls) {
     ParsedMessage message = parse_message(raw, context.settings.limits);
     MessageTokens tokens = collect_tokens(message, context.settings.tokenizer, false);
     const std::vector<Token> all = corpus_tokens(context.settings, message, std::move(tokens.tokens));
-    // Without a signature the weights' step of the feed is not known: the
-    // counts are taken back, the logistic weights keep what they learned.
+    // A feed moved counts only (train): taking them back is exact.
     m_store.apply(context.id, unlearn_corpus(all, cls), nullptr);
 }
 
