@@ -1,13 +1,14 @@
 // The tokenizer driver: walks a ParsedMessage in a fixed order and feeds
 // each piece to its stage. The order decides what survives max_tokens
 // ("first come, first kept"), so the pieces richest in evidence come first:
-//   1. top-level headers, in message order   (header_tokens.h)
+//   1. top-level headers but the Subject, in message order (header_tokens.h)
 //   2. the Content-* headers of MIME parts and the headers of attached
 //      messages (same names, no presence token)
-//   3. the text of each part                 (lexer.h, ngram.h; the n-gram
+//   3. the Subject (the headers' rules; counted with the body's tokens)
+//   4. the text of each part                 (lexer.h, ngram.h; the n-gram
 //                                             window restarts at each part)
-//   4. URLs                                  (url_tokens.h)
-//   5. HTML tag names, "Html*font"
+//   5. URLs                                  (url_tokens.h)
+//   6. HTML tag names, "Html*font"
 #include <algorithm>
 
 #include "classifier/header_tokens.h"
@@ -41,13 +42,27 @@ bool add_tag(std::string_view tag, TokenOutput& out) {
     return out.emit(text);
 }
 
+// The Subject is written by the sender like the body, while the other
+// headers are mostly transport (Received, MIME, list lines) that a list
+// shares between its ham and the spam relayed through it. So the Subject's
+// tokens count with the body's (fisher's body test, the regression's body
+// group), not with the headers'.
+bool is_content_header(std::string_view name) {
+    return header_name_matches("Subject", name);
+}
+
+// The top-level headers that are (`content`) or are not content, then, with
+// the latter, the headers of MIME parts and attached messages.
 bool tokenize_headers(const ParsedMessage& message, const TokenizerParams& params,
-                      TokenOutput& out) {
+                      TokenOutput& out, bool content) {
     HeaderTokenizer headers(params, out);
     for (const Header& header : message.headers) {
-        if (!headers.add(header, true)) {
+        if (is_content_header(header.name) == content && !headers.add(header, true)) {
             return false;
         }
+    }
+    if (content) {
+        return true;
     }
     for (const Header& header : message.part_headers) {
         if (!headers.add(header, false)) {
@@ -57,15 +72,16 @@ bool tokenize_headers(const ParsedMessage& message, const TokenizerParams& param
     return true;
 }
 
-// Headers come first; when `header_tokens` is given it receives how many
-// distinct tokens the headers gave.
+// Headers come first, the Subject last of them; when `header_tokens` is
+// given it receives how many distinct tokens the headers before the
+// Subject gave.
 bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, TokenOutput& out,
                    std::size_t* header_tokens = nullptr) {
-    const bool more = tokenize_headers(message, params, out);
+    const bool more = tokenize_headers(message, params, out, false);
     if (header_tokens != nullptr) {
         *header_tokens = out.distinct_tokens();
     }
-    if (!more) {
+    if (!more || !tokenize_headers(message, params, out, true)) {
         return false;
     }
     WordList words;

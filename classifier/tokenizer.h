@@ -72,7 +72,9 @@ void tokenize(const ParsedMessage& message, const TokenizerParams& params, const
 // (X-DSPAM-Factors, dspamctl tokens); left empty otherwise to save the copies.
 struct MessageTokens {
     std::vector<Token> tokens;
-    std::vector<Token> header_tokens;  // those of `tokens` that came from headers, sorted
+    // Those of `tokens` that came from headers other than the Subject
+    // (tokenizer.cpp: the Subject counts as content), sorted.
+    std::vector<Token> header_tokens;
     std::unordered_map<Token, std::string> names;
 };
 
