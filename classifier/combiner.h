@@ -66,6 +66,8 @@ struct ScoringParams {
     double fisher_s = 0.1;        // strength of the prior
     double fisher_x = 0.4;        // a token never seen leans innocent: false positives cost more
     double fisher_header_weight = 0.25;  // the headers' test beside the body's (combiner.cpp)
+    double fisher_prior_messages = 1.0;  // each class's token rate as if this many more messages
+                                         // of it had the token at its overall rate (token_probability.cpp)
     double fisher_cutoff = 0.5;   // fisher: spam when the probability > cutoff (score > 0)
     // logistic and fisher_logistic (dspamd's own, measured in ARCHITECTURE.md).
     double logistic_rate = 5.0;      // η: the step of every weight per learned message

@@ -15,10 +15,18 @@
 // towards x by the strength s (Robinson, "A Statistical Approach to the Spam
 // Problem", 2003):  f(w) = (s·x + n·p(w)) / (s + n),  n = s + i hits.
 //
-// fisher uses the same f(w) on the plain ratio p(w) = (s/S) / (s/S + i/I),
-// with no minimum hits, no one-sided bounds and no DSPAM clamps: a token
-// never seen has n = 0 and so f = x, and evidence grows smoothly with n.
-// Only f itself is kept off 0 and 1 so that its logarithms stay finite.
+// fisher uses the same f(w) with no minimum hits, no one-sided bounds and no
+// DSPAM clamps: a token never seen has n = 0 and so f = x, and evidence grows
+// smoothly with n. Only f itself is kept off 0 and 1 so that its logarithms
+// stay finite. Its p(w) compares the two classes' rates of the token, each
+// estimated as if `fisher_prior_messages` (a) more messages of that class had
+// been learned, with the token at its rate over both classes, π = n / (S + I):
+//   p(w) = r_s / (r_s + r_i),  r_s = (s + a·π) / (S + a),  r_i = (i + a·π) / (I + a)
+// A class with few messages learned then says little: a new user's first
+// ham after hundreds of spam no longer makes every token seen in spam a
+// certain spam sign (with I = 0, r_i = π = r_s and p = 0.5). Once both
+// classes have many messages the prior fades and p(w) is the plain ratio
+// (s/S) / (s/S + i/I), which a = 0 gives at once.
 #include <algorithm>
 
 #include "classifier/combiner.h"
@@ -73,10 +81,19 @@ double fisher_probability(const Counts& counts, const Totals& totals, const Scor
     const double n = spam + innocent;
     double p = params.fisher_x;
     if (n > 0.0) {
-        // A class with nothing learned yet counts as one message learned.
-        const double spam_rate = spam / static_cast<double>(std::max<std::int64_t>(totals.spam_learned, 1));
-        const double innocent_rate =
-            innocent / static_cast<double>(std::max<std::int64_t>(totals.innocent_learned, 1));
+        const double a = params.fisher_prior_messages;
+        // A class with nothing learned counts as one message learned when
+        // there is no prior to stand in for it.
+        const double floor = a > 0.0 ? 0.0 : 1.0;
+        const double spam_learned =
+            std::max(static_cast<double>(std::max<std::int64_t>(totals.spam_learned, 0)), floor);
+        const double innocent_learned =
+            std::max(static_cast<double>(std::max<std::int64_t>(totals.innocent_learned, 0)), floor);
+        // Hits beyond the messages learned cannot come from a consistent
+        // store; the rate is then read as 1.
+        const double overall = n / std::max(spam_learned + innocent_learned, n);
+        const double spam_rate = (spam + a * overall) / (spam_learned + a);
+        const double innocent_rate = (innocent + a * overall) / (innocent_learned + a);
         p = spam_rate / (spam_rate + innocent_rate);
     }
     const double f = (params.fisher_s * params.fisher_x + n * p) / (params.fisher_s + n);

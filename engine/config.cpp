@@ -448,6 +448,8 @@ void read_scoring(TableReader& reader, ScoringParams& scoring) {
     reader.real("fisher_cutoff", scoring.fisher_cutoff, k_open_unit);
     reader.real("fisher_header_weight", scoring.fisher_header_weight,
                 RealRange{0.0, true, k_max_fisher_weight, true});
+    reader.real("fisher_prior_messages", scoring.fisher_prior_messages,
+                RealRange{0.0, true, k_max_fisher_prior_messages, true});
     // A bounded rate keeps each fixed-point step far inside int64.
     reader.real("logistic_rate", scoring.logistic_rate,
                 RealRange{0.0, false, k_max_logistic_rate, true});

@@ -42,6 +42,9 @@ struct DatabaseConfig {
 inline constexpr double k_max_logistic_rate = 1000.0;
 inline constexpr double k_max_logistic_ham_cost = 100.0;
 inline constexpr double k_max_fisher_weight = 1000.0;
+// fisher's class prior, in messages: beyond this it would outweigh any
+// user's mail.
+inline constexpr double k_max_fisher_prior_messages = 1000000.0;
 
 struct ClassifierConfig {
     TokenizerParams tokenizer;

@@ -553,6 +553,7 @@ TEST_CASE("algorithm names") {
 TEST_CASE("fisher: f(w) over every token, unknown ones at x, no cut-offs") {
     ScoringParams p = with(Algorithm::fisher);
     p.fisher_x = 0.45;
+    p.fisher_prior_messages = 0.0;  // the plain rates (the prior: its own test)
     // p(w) = (9/10) / (9/10 + 1/10) = 0.9; n = 10; f = (0.1·0.45 + 10·0.9) / 10.1
     CHECK(token_probability({9, 1}, k_ten_each, p) == doctest::Approx(9.045 / 10.1));
     // One hit is evidence too (no minimum): f = (0.045 + 1·1.0) / 1.1
@@ -562,6 +563,41 @@ TEST_CASE("fisher: f(w) over every token, unknown ones at x, no cut-offs") {
     CHECK(token_probability({2, 0}, Totals{}, p) == doctest::Approx((0.045 + 2.0) / 2.1));
 }
 
+TEST_CASE("fisher: each class's rate has a prior of a messages at the token's overall rate") {
+    ScoringParams p = with(Algorithm::fisher);
+    p.fisher_x = 0.45;
+    REQUIRE(p.fisher_prior_messages == 1.0);  // the default
+    // S = I = 10, a = 1, token 9 spam / 1 innocent: π = 10/20,
+    // r_s = 9.5/11, r_i = 1.5/11, p = 9.5/11 = 0.8636...; f = (0.045 + 10p) / 10.1
+    CHECK(token_probability({9, 1}, k_ten_each, p) ==
+          doctest::Approx((0.045 + 10.0 * 9.5 / 11.0) / 10.1));
+    // No innocent message learned: the innocent rate is the token's overall
+    // rate, as is the spam rate, so a token seen only in spam is no evidence.
+    const Totals spam_only{.spam_learned = 133};
+    CHECK(token_probability({133, 0}, spam_only, p) == doctest::Approx((0.045 + 133 * 0.5) / 133.1));
+    CHECK(token_probability({7, 0}, spam_only, p) == doctest::Approx((0.045 + 7 * 0.5) / 7.1));
+    // A few innocent messages that lack the token: some evidence, less than
+    // the plain rates claim (p = 1 there).
+    // S = 600, I = 3, token 300 / 0: π = 300/603, r_s = (300 + π)/601 = 1/2,
+    // r_i = π/4, p = 0.8008...
+    const Totals few_innocent{.spam_learned = 600, .innocent_learned = 3};
+    const double pi = 300.0 / 603.0;
+    const double p_few = 0.5 / (0.5 + pi / 4.0);
+    CHECK(token_probability({300, 0}, few_innocent, p) == doctest::Approx((0.045 + 300 * p_few) / 300.1));
+    CHECK(p_few < 0.81);
+    // Many of both: the prior fades, and a = 0 is the plain ratio.
+    const Totals many{.spam_learned = 5000, .innocent_learned = 5000};
+    ScoringParams plain = p;
+    plain.fisher_prior_messages = 0.0;
+    CHECK(token_probability({40, 10}, many, p) ==
+          doctest::Approx(token_probability({40, 10}, many, plain)).epsilon(1e-3));
+    CHECK(token_probability({40, 10}, many, plain) == doctest::Approx((0.045 + 50 * 0.8) / 50.1));
+    // Nothing learned at all, yet hits (an inconsistent store): no division by 0.
+    const double lost = token_probability({2, 0}, Totals{}, p);
+    CHECK(lost > 0.0);
+    CHECK(lost < 1.0);
+}
+
 TEST_CASE("fisher: score is ln Q(-2 ln Πf, 2k) - ln Q(-2 ln Π(1-f), 2k)") {
     // Two tokens: f1 = 9.045/10.1, f2 = 0.45 (unknown). With k = 2,
     // Q(2m, 4) = e^-m (1 + m): m_h = -(ln f1 + ln f2), m_s = -(ln(1-f1) + ln(1-f2)),
@@ -569,6 +605,7 @@ TEST_CASE("fisher: score is ln Q(-2 ln Πf, 2k) - ln Q(-2 ln Π(1-f), 2k)") {
     const std::vector<TokenStat> stats{stat(1, 9, 1), stat(2, 0, 0)};
     ScoringParams p = with(Algorithm::fisher);
     p.fisher_x = 0.45;
+    p.fisher_prior_messages = 0.0;
     const Verdict v = combine(stats, k_ten_each, p);
     CHECK(v.score == doctest::Approx(1.2446456375441193).epsilon(1e-9));
     CHECK(v.result == Class::spam);
@@ -606,6 +643,7 @@ TEST_CASE("fisher: the headers' tokens are a test of their own, added at fisher_
             CAPTURE(weight);
             ScoringParams p = with(algorithm);
             p.fisher_header_weight = weight;
+            p.fisher_prior_messages = 0.0;
             const double body_score = combine(body, k_ten_each, p).counts_score;
             const double header_score = combine(headers, k_ten_each, p).counts_score;
             const Verdict v = combine(all, k_ten_each, p);
@@ -614,6 +652,7 @@ TEST_CASE("fisher: the headers' tokens are a test of their own, added at fisher_
         }
     }
     ScoringParams p = with(Algorithm::fisher);
+    p.fisher_prior_messages = 0.0;
     CHECK(combine(body, k_ten_each, p).counts_score > 0.0);
     CHECK(combine(headers, k_ten_each, p).counts_score < 0.0);
     // One test over all 13 tokens says something else: the split is real.

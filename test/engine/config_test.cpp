@@ -71,6 +71,7 @@ const std::vector<std::string> k_all_keys = {
     "classifier.scoring.fisher_x",
     "classifier.scoring.fisher_cutoff",
     "classifier.scoring.fisher_header_weight",
+    "classifier.scoring.fisher_prior_messages",
     "classifier.scoring.logistic_rate",
     "classifier.scoring.logistic_ham_cost",
     "classifier.scoring.logistic_margin",
@@ -128,7 +129,7 @@ static_assert(sizeof(DatabaseConfig) == 2 * sizeof(std::string) + 4 * sizeof(int
 static_assert(sizeof(TokenizerParams) == 3 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
               "TokenizerParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t) +
-                                           21 * sizeof(double) +
+                                           22 * sizeof(double) +
                                            sizeof(double) /* one bool, padded */,
               "ScoringParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
@@ -235,6 +236,7 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(ca.scoring.fisher_x == cb.scoring.fisher_x);
     CHECK(ca.scoring.fisher_cutoff == cb.scoring.fisher_cutoff);
     CHECK(ca.scoring.fisher_header_weight == cb.scoring.fisher_header_weight);
+    CHECK(ca.scoring.fisher_prior_messages == cb.scoring.fisher_prior_messages);
     CHECK(ca.scoring.logistic_rate == cb.scoring.logistic_rate);
     CHECK(ca.scoring.logistic_ham_cost == cb.scoring.logistic_ham_cost);
     CHECK(ca.scoring.logistic_margin == cb.scoring.logistic_margin);
@@ -618,7 +620,7 @@ TEST_CASE("unknown keys are errors at every level") {
           "unknown_probability, processor_bias, prob_min, prob_max, graham_tokens, burton_tokens, "
           "robinson_tokens, robinson_s, robinson_x, robinson_cutoff, chi_s, chi_x, chi_cutoff, "
           "exclusion_radius, spam_threshold, fisher_s, fisher_x, fisher_cutoff, fisher_header_weight, "
-          "logistic_rate, "
+          "fisher_prior_messages, logistic_rate, "
           "logistic_ham_cost, logistic_margin, logistic_decay_hits, fisher_weight, logistic_cutoff)");
     CHECK(error_of("[limits]\nmax_size = 1\n") ==
           "t.toml:2:1: limits.max_size: unknown key (expected one of max_message_bytes, "
