@@ -78,7 +78,7 @@ struct Scored {
     Token token = 0;
     double probability = 0.5;
     std::uint32_t frequency = 1;
-    bool from_header = false;
+    std::uint16_t header_line = 0;  // TokenStat::header_line
 };
 
 double interest(double p) {
@@ -121,7 +121,7 @@ std::vector<Scored> score_tokens(std::span<const TokenStat> stats, const Totals&
     scored.reserve(stats.size());
     for (const TokenStat& stat : stats) {
         scored.push_back({stat.token, token_probability(stat.counts, totals, params),
-                          std::max<std::uint32_t>(stat.frequency, 1), stat.from_header});
+                          std::max<std::uint32_t>(stat.frequency, 1), stat.header_line});
     }
     return scored;
 }
@@ -259,39 +259,76 @@ Combined chi_square(const std::vector<Scored>& all, const ScoringParams& params)
     return c;
 }
 
-// One Fisher test over a group of tokens: its products of f and of 1 - f.
+// One Fisher test over a group of votes: its products of f and of 1 - f.
 struct FisherTest {
     double log_h = 0.0;  // ln Π f
     double log_s = 0.0;  // ln Π (1 - f)
-    std::size_t tokens = 0;
+    std::size_t votes = 0;
 
-    void add(double f) {
-        log_h += std::log(f);
-        log_s += std::log1p(-f);
-        ++tokens;
+    void add(double f) { add_logs(std::log(f), std::log1p(-f)); }
+    void add_logs(double ln_f, double ln_not_f) {
+        log_h += ln_f;
+        log_s += ln_not_f;
+        ++votes;
     }
-    // ln Q_h - ln Q_s; 0, no evidence either way, for no token.
+    // ln Q_h - ln Q_s; 0, no evidence either way, for no vote.
     double score() const {
-        if (tokens == 0) {
+        if (votes == 0) {
             return 0.0;
         }
-        return chi2_tails(-log_h, tokens).log_upper - chi2_tails(-log_s, tokens).log_upper;
+        return chi2_tails(-log_h, votes).log_upper - chi2_tails(-log_s, votes).log_upper;
     }
 };
 
-// dspamd's fisher: every token counts, none is excluded. The headers'
-// tokens and the body's are two tests whose scores add, the
-// headers' weighed by `header_weight`: a message whose body is all new words
-// keeps the full weight of what its headers say, and the reverse, instead of
-// one test diluted by the other part's unknown tokens. Header tokens count
-// less, as dozens of them come from the same few Received and MIME lines.
+// The header test's votes: one per header line, the geometric mean of its
+// tokens' f and of their 1 - f. A Received line gives a dozen tokens
+// that rise and fall together (its hosts, their pairs, "for" the same
+// recipient); as a dozen votes they would swamp a short header that says
+// something else.
+FisherTest header_test(const std::vector<Scored>& all) {
+    struct Line {
+        std::uint16_t number;
+        double ln_f;
+        double ln_not_f;
+    };
+    std::vector<Line> tokens;
+    for (const Scored& s : all) {
+        if (s.header_line != 0) {
+            tokens.push_back({s.header_line, std::log(s.probability), std::log1p(-s.probability)});
+        }
+    }
+    std::sort(tokens.begin(), tokens.end(),
+              [](const Line& a, const Line& b) { return a.number < b.number; });
+    FisherTest test;
+    for (std::size_t begin = 0, end = 0; begin < tokens.size(); begin = end) {
+        double ln_f = 0.0;
+        double ln_not_f = 0.0;
+        for (end = begin; end < tokens.size() && tokens[end].number == tokens[begin].number; ++end) {
+            ln_f += tokens[end].ln_f;
+            ln_not_f += tokens[end].ln_not_f;
+        }
+        const auto n = static_cast<double>(end - begin);
+        test.add_logs(ln_f / n, ln_not_f / n);
+    }
+    return test;
+}
+
+// dspamd's fisher: every token counts, none is excluded. The headers and
+// the body are two tests whose scores add, the headers' weighed by
+// `header_weight`: a message whose body is all new words keeps the full
+// weight of what its headers say, and the reverse, instead of one test
+// diluted by the other part's unknown tokens. The body's votes are its
+// tokens, the headers' their lines (header_test); the headers count less
+// still, as most of them are transport the message shares with others.
 Combined fisher(const std::vector<Scored>& all, double header_weight) {
     Combined c;
     FisherTest body;
-    FisherTest headers;
     for (const Scored& s : all) {
-        (s.from_header ? headers : body).add(s.probability);
+        if (s.header_line == 0) {
+            body.add(s.probability);
+        }
     }
+    const FisherTest headers = header_test(all);
     c.used = all;
     if (all.empty()) {
         c.evidence = false;  // nothing to go by: innocent, score 0
@@ -389,7 +426,7 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
         params.algorithm == Algorithm::fisher_logistic ? counts_score : combined.score;
     if (weighted) {
         const auto header_tokens = static_cast<std::size_t>(std::count_if(
-            stats.begin(), stats.end(), [](const TokenStat& s) { return s.from_header; }));
+            stats.begin(), stats.end(), [](const TokenStat& s) { return s.from_header(); }));
         verdict.logistic_steps =
             logistic_steps(weights_score, stats.size() - header_tokens, header_tokens,
                            params.logistic_rate, params.logistic_ham_cost);

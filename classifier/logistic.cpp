@@ -55,8 +55,8 @@ double logistic_score(std::span<const TokenStat> stats) {
     double headers = 0.0;
     std::size_t header_tokens = 0;
     for (const TokenStat& stat : stats) {
-        (stat.from_header ? headers : body) += weight_value(stat.counts.weight);
-        header_tokens += stat.from_header ? 1 : 0;
+        (stat.from_header() ? headers : body) += weight_value(stat.counts.weight);
+        header_tokens += stat.from_header() ? 1 : 0;
     }
     const std::size_t body_tokens = stats.size() - header_tokens;
     double score = 0.0;

@@ -22,6 +22,7 @@ namespace dspamd {
 namespace {
 
 constexpr std::string_view k_html_prefix = "Html*";
+constexpr std::size_t k_max_header_line = 65535;  // MessageTokens::header_lines is 16-bit
 constexpr std::size_t k_max_tag_name_bytes = 32;
 
 constexpr bool is_tag_char(char c) {
@@ -52,12 +53,21 @@ bool is_content_header(std::string_view name) {
 }
 
 // The top-level headers that are (`content`) or are not content, then, with
-// the latter, the headers of MIME parts and attached messages.
+// the latter, the headers of MIME parts and attached messages. `line_ends`,
+// when given, receives the count of distinct tokens after each header.
 bool tokenize_headers(const ParsedMessage& message, const TokenizerParams& params,
-                      TokenOutput& out, bool content) {
+                      TokenOutput& out, bool content,
+                      std::vector<std::size_t>* line_ends = nullptr) {
     HeaderTokenizer headers(params, out);
+    auto add = [&](const Header& header, bool top_level) {
+        const bool more = headers.add(header, top_level);
+        if (line_ends != nullptr) {
+            line_ends->push_back(out.distinct_tokens());
+        }
+        return more;
+    };
     for (const Header& header : message.headers) {
-        if (is_content_header(header.name) == content && !headers.add(header, true)) {
+        if (is_content_header(header.name) == content && !add(header, true)) {
             return false;
         }
     }
@@ -65,23 +75,20 @@ bool tokenize_headers(const ParsedMessage& message, const TokenizerParams& param
         return true;
     }
     for (const Header& header : message.part_headers) {
-        if (!headers.add(header, false)) {
+        if (!add(header, false)) {
             return false;
         }
     }
     return true;
 }
 
-// Headers come first, the Subject last of them; when `header_tokens` is
-// given it receives how many distinct tokens the headers before the
-// Subject gave.
+// Headers come first, the Subject last of them; `header_line_ends`, when
+// given, receives the count of distinct tokens after each header before the
+// Subject (the last one: how many the headers gave).
 bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, TokenOutput& out,
-                   std::size_t* header_tokens = nullptr) {
-    const bool more = tokenize_headers(message, params, out, false);
-    if (header_tokens != nullptr) {
-        *header_tokens = out.distinct_tokens();
-    }
-    if (!more || !tokenize_headers(message, params, out, true)) {
+                   std::vector<std::size_t>* header_line_ends = nullptr) {
+    if (!tokenize_headers(message, params, out, false, header_line_ends) ||
+        !tokenize_headers(message, params, out, true)) {
         return false;
     }
     WordList words;
@@ -132,12 +139,26 @@ MessageTokens collect_tokens(const ParsedMessage& message, const TokenizerParams
                              bool keep_names) {
     MessageTokens result;
     TokenOutput out(token_bound(params), nullptr, &result, keep_names);
-    std::size_t from_headers = 0;
-    tokenize_into(message, params, out, &from_headers);
-    // Collected in order of appearance: the headers' tokens are the first ones.
-    result.header_tokens.assign(result.tokens.begin(),
-                                result.tokens.begin() + static_cast<std::ptrdiff_t>(from_headers));
-    std::sort(result.header_tokens.begin(), result.header_tokens.end());
+    std::vector<std::size_t> line_ends;
+    tokenize_into(message, params, out, &line_ends);
+    // Collected in order of appearance: the headers' tokens are the first
+    // ones, line by line.
+    std::vector<std::pair<Token, std::uint16_t>> from_headers;
+    std::size_t line = 0;
+    for (std::size_t k = 0; !line_ends.empty() && k < line_ends.back(); ++k) {
+        while (line_ends[line] <= k) {
+            ++line;  // a header that gave no new token
+        }
+        from_headers.emplace_back(result.tokens[k],
+                                  static_cast<std::uint16_t>(std::min<std::size_t>(line + 1, k_max_header_line)));
+    }
+    std::sort(from_headers.begin(), from_headers.end());
+    result.header_tokens.reserve(from_headers.size());
+    result.header_lines.reserve(from_headers.size());
+    for (const auto& [token, header_line] : from_headers) {
+        result.header_tokens.push_back(token);
+        result.header_lines.push_back(header_line);
+    }
     std::sort(result.tokens.begin(), result.tokens.end());
     return result;
 }

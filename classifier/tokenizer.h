@@ -73,8 +73,11 @@ void tokenize(const ParsedMessage& message, const TokenizerParams& params, const
 struct MessageTokens {
     std::vector<Token> tokens;
     // Those of `tokens` that came from headers other than the Subject
-    // (tokenizer.cpp: the Subject counts as content), sorted.
+    // (tokenizer.cpp: the Subject counts as content), sorted, and beside each
+    // the header line it came from first (1 for the first header; lines past
+    // 65,535 share the last number).
     std::vector<Token> header_tokens;
+    std::vector<std::uint16_t> header_lines;
     std::unordered_map<Token, std::string> names;
 };
 

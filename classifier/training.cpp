@@ -243,14 +243,14 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
         signature.logistic = context.logistic;
     }
     const bool any_header = std::any_of(sorted.begin(), sorted.end(),
-                                        [](const TokenStat& s) { return s.from_header; });
+                                        [](const TokenStat& s) { return s.from_header(); });
     if (signature.logistic && (context.logistic_decay_hits > 0.0 || any_header)) {
         signature.rate_classes.reserve(sorted.size());
         for (const TokenStat& stat : sorted) {
             const RateClass q = rate_class(
                 std::max<std::int64_t>(stat.counts.spam, 0) + std::max<std::int64_t>(stat.counts.innocent, 0),
                 context.logistic_decay_hits);
-            signature.rate_classes.push_back(stat.from_header ? (q | k_header_class_bit) : q);
+            signature.rate_classes.push_back(stat.from_header() ? (q | k_header_class_bit) : q);
         }
     }
     std::size_t k = 0;

@@ -37,10 +37,13 @@ struct TokenStat {
     // count twice in Burton's and Robinson's windows and prefers it on ties;
     // 1 when the caller does not count occurrences.
     std::uint32_t frequency = 1;
-    // The token came from the message's headers (top-level or MIME part
-    // headers): fisher weighs that evidence apart (combiner.cpp). Like
-    // frequency, a property of the message, not of the store.
-    bool from_header = false;
+    // 0: the token came from the body (or the Subject). n >= 1: it came
+    // first from the message's n-th header line (top-level headers, then
+    // MIME part headers); fisher and the regression weigh header evidence
+    // apart (combiner.cpp). Like frequency, a property of the message, not
+    // of the store.
+    std::uint16_t header_line = 0;
+    bool from_header() const { return header_line != 0; }
     friend bool operator==(const TokenStat&, const TokenStat&) = default;
 };
 

@@ -33,13 +33,14 @@ constexpr std::size_t k_signature_id_bytes = 12;  // 96 random bits: unguessable
 constexpr std::chrono::seconds k_user_context_ttl{60};
 
 // Both lists are sorted by token.
-void mark_header_tokens(std::vector<TokenStat>& stats, const std::vector<Token>& header_tokens) {
-    auto header = header_tokens.begin();
+void mark_header_tokens(std::vector<TokenStat>& stats, const MessageTokens& tokens) {
+    std::size_t k = 0;
     for (TokenStat& stat : stats) {
-        while (header != header_tokens.end() && *header < stat.token) {
-            ++header;
+        while (k < tokens.header_tokens.size() && tokens.header_tokens[k] < stat.token) {
+            ++k;
         }
-        stat.from_header = header != header_tokens.end() && *header == stat.token;
+        const bool from_header = k < tokens.header_tokens.size() && tokens.header_tokens[k] == stat.token;
+        stat.header_line = from_header ? tokens.header_lines[k] : 0;
     }
 }
 
@@ -134,7 +135,7 @@ Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& me
     } else {
         scored.snapshot = m_store.fetch(context.id, tokens);
     }
-    mark_header_tokens(scored.snapshot.stats, message_tokens.header_tokens);
+    mark_header_tokens(scored.snapshot.stats, message_tokens);
     const Totals& totals = scored.snapshot.totals;
     const ScoringParams& scoring = settings.scoring;
 

@@ -625,16 +625,56 @@ TEST_CASE("fisher: unknown tokens lean innocent and a tie or nothing is innocent
     CHECK(combine(many(3, 0, 0), k_ten_each, neutral).result == Class::innocent);
 }
 
+TEST_CASE("fisher: a header line is one vote, the geometric means of its tokens' f and 1 - f") {
+    ScoringParams p = with(Algorithm::fisher);
+    p.fisher_header_weight = 1.0;
+    // Line 1: three spammy tokens that rise and fall together; line 2: one
+    // hammy token.
+    std::vector<TokenStat> lines{stat(1, 9, 0), stat(2, 8, 0), stat(3, 9, 1), stat(4, 0, 9)};
+    for (TokenStat& s : lines) {
+        s.header_line = 1;
+    }
+    lines[3].header_line = 2;
+    double ln_f = 0.0;
+    double ln_not_f = 0.0;
+    for (std::size_t k = 0; k < 3; ++k) {
+        const double f = token_probability(lines[k].counts, k_ten_each, p);
+        ln_f += std::log(f) / 3.0;
+        ln_not_f += std::log1p(-f) / 3.0;
+    }
+    const double f4 = token_probability(lines[3].counts, k_ten_each, p);
+    ln_f += std::log(f4);
+    ln_not_f += std::log1p(-f4);
+    // Two votes: Q(2m, 4) = e^-m (1 + m), score = ln Q_h - ln Q_s.
+    const double m_h = -ln_f;
+    const double m_s = -ln_not_f;
+    const double expected = (-m_h + std::log1p(m_h)) - (-m_s + std::log1p(m_s));
+    CHECK(combine(lines, k_ten_each, p).counts_score == doctest::Approx(expected).epsilon(1e-9));
+    // The same four tokens as four lines say more for spam: three votes
+    // against one.
+    std::vector<TokenStat> apart = lines;
+    for (std::size_t k = 0; k < apart.size(); ++k) {
+        apart[k].header_line = static_cast<std::uint16_t>(k + 1);
+    }
+    CHECK(combine(apart, k_ten_each, p).counts_score > combine(lines, k_ten_each, p).counts_score);
+    // The order of the tokens does not matter.
+    std::vector<TokenStat> shuffled{lines[3], lines[1], lines[0], lines[2]};
+    CHECK(combine(shuffled, k_ten_each, p).counts_score ==
+          doctest::Approx(combine(lines, k_ten_each, p).counts_score));
+}
+
 TEST_CASE("fisher: the headers' tokens are a test of their own, added at fisher_header_weight") {
     // A body of one spammy token among 10 never seen; headers of two hammy ones.
     std::vector<TokenStat> body{stat(1, 9, 0)};
     for (Token t = 2; t < 12; ++t) {
         body.push_back(stat(t, 0, 0));
     }
+    // Two header lines of one token each: each line is one vote.
     std::vector<TokenStat> headers{stat(100, 1, 9), stat(101, 0, 5)};
     std::vector<TokenStat> all = body;
+    std::uint16_t line = 0;
     for (TokenStat s : headers) {
-        s.from_header = true;
+        s.header_line = ++line;
         all.push_back(s);
     }
     for (Algorithm algorithm : {Algorithm::fisher, Algorithm::fisher_logistic}) {
@@ -658,7 +698,7 @@ TEST_CASE("fisher: the headers' tokens are a test of their own, added at fisher_
     // One test over all 13 tokens says something else: the split is real.
     std::vector<TokenStat> unsplit = all;
     for (TokenStat& s : unsplit) {
-        s.from_header = false;
+        s.header_line = 0;
     }
     CHECK(combine(unsplit, k_ten_each, p).counts_score !=
           doctest::Approx(combine(all, k_ten_each, p).counts_score));
@@ -820,7 +860,7 @@ TEST_CASE("logistic over headers and body: each group its own steps, the margin 
     // Body: two tokens of weight 10; headers: one of weight 10. Σ = 20/√2 + 10.
     std::vector<TokenStat> stats{weighted(1, 0, 0, 10.0), weighted(2, 0, 0, 10.0),
                                  weighted(3, 0, 0, 10.0)};
-    stats[2].from_header = true;
+    stats[2].header_line = 1;
     ScoringParams p = with(Algorithm::logistic);
     const Verdict sure = combine(stats, k_ten_each, p);
     CHECK(sure.score == doctest::Approx(20.0 / std::sqrt(2.0) + 10.0));

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -412,6 +413,25 @@ TEST_CASE("collect_tokens: the headers' tokens, MIME part headers included, are 
     // No header: none listed.
     CHECK(collect_tokens(body("just words"), params_for(TokenizerKind::word), false)
               .header_tokens.empty());
+}
+
+TEST_CASE("collect_tokens: each header token carries the line it came from first") {
+    ParsedMessage message = with_header("X-Mailer", "mutt");
+    message.headers.push_back({"X-Mailer", "mutt"});  // nothing new: a line with no token
+    message.headers.push_back({"Subject", "mutt"});   // content: no line
+    message.headers.push_back({"Organization", "acme mutt"});
+    message.part_headers.push_back({"Content-Transfer-Encoding", "7bit"});
+    const MessageTokens collected = collect_tokens(message, params_for(TokenizerKind::word), false);
+    std::map<Token, std::uint16_t> line_of;
+    REQUIRE(collected.header_lines.size() == collected.header_tokens.size());
+    for (std::size_t k = 0; k < collected.header_tokens.size(); ++k) {
+        line_of[collected.header_tokens[k]] = collected.header_lines[k];
+    }
+    const std::map<Token, std::uint16_t> expected{
+        {token_hash("Header*X-Mailer"), 1},          {token_hash("X-Mailer*mutt"), 1},
+        {token_hash("Header*Organization"), 3},      {token_hash("Organization*acme"), 3},
+        {token_hash("Organization*mutt"), 3},        {token_hash("Content-Transfer-Encoding*7bit"), 4}};
+    CHECK(line_of == expected);
 }
 
 TEST_CASE("collect_tokens: the Subject is content, listed with the body after the other headers") {

@@ -793,7 +793,7 @@ TEST_CASE("logistic over two groups: the body's n tokens at 1/√n, the headers'
                                  stat(5, 0, 0)};
     stats[0].counts.weight = 2 * 4294967296LL;  // body: 2 + 0 + 0 + 0 over √4
     stats[4].counts.weight = 3 * 4294967296LL;  // header: 3 over √1
-    stats[4].from_header = true;
+    stats[4].header_line = 1;
     CHECK(logistic_score(stats) == doctest::Approx(2.0 / 2.0 + 3.0));
     // Steps: each group's from its own count, one p for both.
     const LogisticSteps steps = logistic_steps(0.5, 4, 1, 10.0, 4.0);
@@ -808,7 +808,7 @@ TEST_CASE("logistic over two groups: the body's n tokens at 1/√n, the headers'
 
 TEST_CASE("header tokens take the header step; learn, correct, correct back and the encoding are exact") {
     std::vector<TokenStat> message = k_message;  // tokens 30, 10, 20
-    message[0].from_header = true;               // 30
+    message[0].header_line = 1;                  // 30
     const LogisticSteps steps = logistic_steps(0.3, 2, 1, 10.0, 4.0);
     LearnContext context;
     context.logistic = steps;
