@@ -383,7 +383,8 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     const std::vector<Scored> heap = most_interesting(all, window_size(params));
 
     const bool weighted = uses_weights(params.algorithm);
-    const double weights_score = weighted ? logistic_score(stats) : 0.0;
+    const double weights_score =
+        weighted ? logistic_score(stats, totals, params.logistic_rarity_power) : 0.0;
     Combined combined;
     double threshold = params.spam_threshold;
     double counts_score = 0.0;
@@ -425,11 +426,9 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     verdict.counts_score =
         params.algorithm == Algorithm::fisher_logistic ? counts_score : combined.score;
     if (weighted) {
-        const auto header_tokens = static_cast<std::size_t>(std::count_if(
-            stats.begin(), stats.end(), [](const TokenStat& s) { return s.from_header(); }));
-        verdict.logistic_steps =
-            logistic_steps(weights_score, stats.size() - header_tokens, header_tokens,
-                           params.logistic_rate, params.logistic_ham_cost);
+        const FeatureNorms norms = feature_norms(stats, totals, params.logistic_rarity_power);
+        verdict.logistic_steps = logistic_steps(weights_score, norms.body, norms.headers,
+                                                params.logistic_rate, params.logistic_ham_cost);
         // Where the weights alone are already this sure, the step towards
         // their own side is below η·σ(-margin) per feature: not worth a row
         // write per token. The other side's step stays whole, so an error

@@ -1,11 +1,25 @@
 // Online logistic regression over a message's distinct tokens: the weight
-// half of dspamd's default learner (combiner.h, fisher_logistic). The body's
-// n distinct tokens are features of value 1/√n each, the headers' m tokens
-// of value 1/√m each (two groups, so that neither part's length drowns the
-// other's evidence); every token has one weight w and there is no bias term.
-// The score is Σ w·x; after a message with p = σ(score) is classified, every
-// weight moves by η·(y - p)·x, y = 1 for spam, 0 for innocent (gradient
-// ascent on the log-likelihood, one step per message).
+// half of dspamd's default learner (combiner.h, fisher_logistic). A token's
+// feature is its rarity r (below) over the norm of its group: r/√(Σr²) over
+// the body's tokens or over the headers' (two groups, so that neither part's
+// length drowns the other's evidence); with every r = 1 that is 1/√n and
+// 1/√m for n body and m header tokens. Every token has one weight w and
+// there is no bias term. The score is Σ w·x; after a message with
+// p = σ(score) is classified, every weight moves by η·(y - p)·x, y = 1 for
+// spam, 0 for innocent (gradient ascent on the log-likelihood, one step per
+// message).
+//
+// Rarity: a token found in nearly every message of both classes (the
+// Received and MIME lines every mail has, "the") says nothing about either,
+// yet as a feature of full value it soaks up whatever the other features
+// leave (there is no bias term) and, with the ham cost, ends up as a hidden
+// intercept that differs from message to message. Its feature value falls
+// with the share of messages that have it, each class's share weighing alike:
+//   share = ((s + 1/2)/(S + 1) + (i + 1/2)/(I + 1)) / 2,
+//   r = (ln share / ln share_0)^power,
+// share_0 being the share of a token never seen, so r = 1 for a new token
+// and r -> 0 for a token in every message; `power` (logistic_rarity_power)
+// softens the fall, 0 turning it off.
 //
 // Weights are int64 fixed point in units of 2^-32 so that the store adds them
 // exactly: a correction subtracts the very step that was added and adds the
@@ -64,29 +78,46 @@ using RateClass = std::uint8_t;
 constexpr RateClass k_header_class_bit = 0x80;
 constexpr RateClass k_max_rate_class = 0x7f;
 
-// The class of a token with `hits` learned messages (spam + innocent hits);
-// 0 (the whole step) when decay_hits <= 0; at most k_max_rate_class.
-RateClass rate_class(std::int64_t hits, double decay_hits);
+// The class of a token with `hits` learned messages (spam + innocent hits)
+// and rarity `rarity` (its feature value beside the group norm, <= 1): its
+// step is rarity/√(1 + hits/decay_hits) of the message's; no decay when
+// decay_hits <= 0; at most k_max_rate_class.
+RateClass rate_class(std::int64_t hits, double decay_hits, double rarity = 1.0);
+
+// A token's rarity (see the top of this file), in [0, 1]; 1 when power <= 0.
+double rarity(const Counts& counts, const Totals& totals, double power);
+
+// Σr² of the body's tokens and of the headers' (TokenStat::from_header):
+// the squared norms of the two feature groups.
+struct FeatureNorms {
+    double body = 0.0;
+    double headers = 0.0;
+};
+FeatureNorms feature_norms(std::span<const TokenStat> stats, const Totals& totals,
+                           double rarity_power);
 
 // `step` scaled by 2^(-q/8), rounded to nearest, halves away from zero; the
 // same integers on every platform.
 std::int64_t scaled_step(std::int64_t step, RateClass q);
 
-// Σ w/√n over the body's n tokens of `stats` plus Σ w/√m over the m
-// header tokens (TokenStat::from_header), one entry per distinct token; 0
-// for no token.
-double logistic_score(std::span<const TokenStat> stats);
+// Σ w·r/√(Σr²) over the body's tokens of `stats` plus the same over the
+// header tokens, one entry per distinct token; 0 for no token. With
+// rarity_power 0 (the default here): Σ w/√n + Σ w/√m.
+double logistic_score(std::span<const TokenStat> stats, const Totals& totals = {},
+                      double rarity_power = 0.0);
 
-// The steps for a message of `tokens` distinct tokens whose logistic score
-// was `score`, at learning rate `rate` (η). `ham_cost` (c >= 1 in practice)
-// weighs the log-likelihood of innocent messages c times that of spam: the
-// cost-sensitive form of the same regression, for a false positive costs
-// more than a false negative. No token: no step.
-LogisticSteps logistic_steps(double score, std::size_t tokens, double rate, double ham_cost = 1.0);
+// The steps for a message whose feature group has squared norm `norm`
+// (Σr²; n for n tokens of rarity 1) and whose logistic score was `score`, at
+// learning rate `rate` (η): η·(y - p)/√norm, scaled per token by its rate
+// class. `ham_cost` (c >= 1 in practice) weighs the log-likelihood of
+// innocent messages c times that of spam: the cost-sensitive form of the
+// same regression, for a false positive costs more than a false negative.
+// An empty group: no step.
+LogisticSteps logistic_steps(double score, double norm, double rate, double ham_cost = 1.0);
 
-// The steps of a message of `body` + `headers` distinct tokens: each group's
-// from its own count, both from the same p.
-LogisticSteps logistic_steps(double score, std::size_t body, std::size_t headers, double rate,
+// The steps of a message whose groups have squared norms `body` and
+// `headers`: each group's from its own norm, both from the same p.
+LogisticSteps logistic_steps(double score, double body, double headers, double rate,
                              double ham_cost);
 
 }  // namespace dspamd

@@ -739,7 +739,9 @@ TEST_CASE("logistic: score Σ w/√n, steps from p = σ(score), factors by weigh
     // Four tokens, weights 2, 1, -1 and 0: score (2 + 1 - 1 + 0)/2 = 1.
     const std::vector<TokenStat> stats{weighted(1, 0, 0, 2.0), weighted(2, 9, 0, 1.0),
                                        weighted(3, 0, 9, -1.0), weighted(4, 0, 0, 0.0)};
-    const Verdict v = combine(stats, k_ten_each, with(Algorithm::logistic));
+    ScoringParams plain = with(Algorithm::logistic);
+    plain.logistic_rarity_power = 0.0;  // every feature 1/√n (rarity: its own test)
+    const Verdict v = combine(stats, k_ten_each, plain);
     CHECK(v.score == doctest::Approx(1.0));
     CHECK(v.counts_score == v.score);
     CHECK(v.result == Class::spam);
@@ -759,7 +761,60 @@ TEST_CASE("logistic: score Σ w/√n, steps from p = σ(score), factors by weigh
     for (TokenStat& s : no_counts) {
         s.counts.spam = s.counts.innocent = 0;
     }
-    CHECK(combine(no_counts, k_ten_each, with(Algorithm::logistic)).score == v.score);
+    CHECK(combine(no_counts, k_ten_each, plain).score == v.score);
+}
+
+TEST_CASE("logistic: a token's feature falls with the share of messages that have it") {
+    const double power = 0.25;
+    // S = I = 10. Never seen: share = (0.5/11 + 0.5/11)/2, the rarest; r = 1.
+    CHECK(rarity({0, 0}, k_ten_each, power) == 1.0);
+    // In every message of both classes: share = 10.5/11, r = (ln(10.5/11) / ln(0.5/11))^1/4.
+    const double everywhere = std::pow(std::log(10.5 / 11.0) / std::log(0.5 / 11.0), power);
+    CHECK(rarity({10, 10}, k_ten_each, power) == doctest::Approx(everywhere));
+    CHECK(everywhere < 0.45);
+    // In every spam and no ham: share (10.5/11 + 0.5/11)/2 = 1/2, common but not everywhere.
+    CHECK(rarity({10, 0}, k_ten_each, power) ==
+          doctest::Approx(std::pow(std::log(0.5) / std::log(0.5 / 11.0), power)));
+    // Each class's share weighs alike: 3 of 1,000 spam is rarer than 3 of 10 ham.
+    const Totals lopsided{.spam_learned = 1000, .innocent_learned = 10};
+    CHECK(rarity({3, 0}, lopsided, power) > rarity({0, 3}, lopsided, power));
+    // More messages, rarer: the feature never grows with the hits.
+    for (std::int64_t hits = 1; hits <= 10; ++hits) {
+        CHECK(rarity({hits, hits}, k_ten_each, power) <= rarity({hits - 1, hits - 1}, k_ten_each, power));
+    }
+    // Power 0: every feature 1. An inconsistent store (hits beyond the
+    // messages) reads as a token in every message, not as a crash.
+    CHECK(rarity({10, 10}, k_ten_each, 0.0) == 1.0);
+    CHECK(rarity({500, 500}, k_ten_each, power) == 0.0);
+    CHECK(rarity({3, 0}, Totals{}, power) == 0.0);
+    CHECK(rarity({0, 0}, Totals{}, power) == 1.0);
+}
+
+TEST_CASE("logistic with rarity: score Σ w·r/√(Σr²) per group, steps from the groups' norms") {
+    // A rare token of weight 2 and a common one of weight 1 in the body; one
+    // header token of weight -1 seen in 5 of each class.
+    std::vector<TokenStat> stats{weighted(1, 0, 0, 2.0), weighted(2, 10, 10, 1.0),
+                                 weighted(3, 5, 5, -1.0)};
+    stats[2].header_line = 1;
+    const ScoringParams p = with(Algorithm::logistic);
+    REQUIRE(p.logistic_rarity_power == 0.25);  // the default
+    const double r1 = rarity(stats[0].counts, k_ten_each, 0.25);
+    const double r2 = rarity(stats[1].counts, k_ten_each, 0.25);
+    const double r3 = rarity(stats[2].counts, k_ten_each, 0.25);
+    CHECK(r1 == 1.0);
+    const double body_norm = r1 * r1 + r2 * r2;
+    const double expected = (2.0 * r1 + 1.0 * r2) / std::sqrt(body_norm) + (-1.0 * r3) / r3;
+    const Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.score == doctest::Approx(expected));
+    CHECK(logistic_score(stats, k_ten_each, 0.25) == doctest::Approx(expected));
+    const FeatureNorms norms = feature_norms(stats, k_ten_each, 0.25);
+    CHECK(norms.body == doctest::Approx(body_norm));
+    CHECK(norms.headers == doctest::Approx(r3 * r3));
+    REQUIRE(v.logistic_steps.has_value());
+    CHECK(*v.logistic_steps == logistic_steps(v.score, norms.body, norms.headers, 10.0, 4.0));
+    // Power 0 is the plain Σ w/√n of each group.
+    CHECK(logistic_score(stats, k_ten_each, 0.0) == doctest::Approx(3.0 / std::sqrt(2.0) - 1.0));
+    CHECK(feature_norms(stats, k_ten_each, 0.0).body == 2.0);
 }
 
 TEST_CASE("logistic: nothing learned, a tie, or no token is innocent with score 0") {

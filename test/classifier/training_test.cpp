@@ -697,6 +697,13 @@ TEST_CASE("rate classes: 1/√(1 + hits/d) quantized to 2^(-q/8), scaled in inte
     for (std::int64_t hits = 1; hits < 5000; hits += 7) {
         CHECK(rate_class(hits, 100.0) >= rate_class(hits - 1, 100.0));
     }
+    // A rarity r multiplies the factor: r = 1/2 is 8 classes more.
+    CHECK(rate_class(0, 100.0, 0.5) == 8);
+    CHECK(rate_class(300, 100.0, 0.5) == 16);
+    CHECK(rate_class(0, 0.0, std::exp2(-3.0 / 8.0)) == 3);
+    CHECK(rate_class(0, 100.0, 1.0) == 0);
+    CHECK(rate_class(0, 100.0, 0.0) == k_max_rate_class);  // a feature of 0: no step to speak of
+    CHECK(rate_class(0, 100.0, 1e-300) == k_max_rate_class);
     CHECK(scaled_step(12345, 0) == 12345);
     CHECK(scaled_step(std::int64_t{1} << 40, 8) == std::int64_t{1} << 39);
     CHECK(scaled_step(-(std::int64_t{1} << 40), 16) == -(std::int64_t{1} << 38));
@@ -735,6 +742,30 @@ TEST_CASE("with decay, a token's step shrinks with its hits and the signature ke
     no_steps.logistic_decay_hits = 1.0;
     learn_classified(k_message, Class::spam, mode(TrainingMode::teft), counts_only, no_steps);
     CHECK(counts_only.rate_classes.empty());
+}
+
+TEST_CASE("with rarity, each token's class carries its rarity under the totals before learning") {
+    LearnContext context = with_steps();
+    context.logistic_decay_hits = 1.0;
+    context.logistic_rarity_power = 0.25;
+    context.totals = Totals{.spam_learned = 10, .innocent_learned = 10};
+    Signature sig;
+    learn_classified(k_message, Class::spam, mode(TrainingMode::teft), sig, context);
+    REQUIRE(sig.rate_classes.size() == k_message.size());
+    std::vector<TokenStat> sorted = k_message;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const TokenStat& a, const TokenStat& b) { return a.token < b.token; });
+    for (std::size_t k = 0; k < sorted.size(); ++k) {
+        const TokenStat& s = sorted[k];
+        CHECK(sig.rate_classes[k] ==
+              rate_class(s.counts.spam + s.counts.innocent, 1.0, rarity(s.counts, *context.totals, 0.25)));
+    }
+    // Without totals (nothing to measure rarity by) only the decay counts.
+    LearnContext no_totals = context;
+    no_totals.totals.reset();
+    Signature plain;
+    learn_classified(k_message, Class::spam, mode(TrainingMode::teft), plain, no_totals);
+    CHECK(plain.rate_classes == std::vector<RateClass>{0, 8, 8});
 }
 
 TEST_CASE("with decay, learn, correct and correct back are exact, stored or not") {
