@@ -286,24 +286,25 @@ struct FisherTest {
 // recipient); as a dozen votes they would swamp a short header that says
 // something else.
 FisherTest header_test(const std::vector<Scored>& all) {
-    struct Line {
-        std::uint16_t number;
+    struct HeaderToken {
+        std::uint16_t line;
         double ln_f;
         double ln_not_f;
     };
-    std::vector<Line> tokens;
+    std::vector<HeaderToken> tokens;
     for (const Scored& s : all) {
         if (s.header_line != 0) {
             tokens.push_back({s.header_line, std::log(s.probability), std::log1p(-s.probability)});
         }
     }
-    std::sort(tokens.begin(), tokens.end(),
-              [](const Line& a, const Line& b) { return a.number < b.number; });
+    // Stable: each line's sums add in token order, the same in every store.
+    std::stable_sort(tokens.begin(), tokens.end(),
+                     [](const HeaderToken& a, const HeaderToken& b) { return a.line < b.line; });
     FisherTest test;
     for (std::size_t begin = 0, end = 0; begin < tokens.size(); begin = end) {
         double ln_f = 0.0;
         double ln_not_f = 0.0;
-        for (end = begin; end < tokens.size() && tokens[end].number == tokens[begin].number; ++end) {
+        for (end = begin; end < tokens.size() && tokens[end].line == tokens[begin].line; ++end) {
             ln_f += tokens[end].ln_f;
             ln_not_f += tokens[end].ln_not_f;
         }
