@@ -384,8 +384,9 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     const std::vector<Scored> heap = most_interesting(all, window_size(params));
 
     const bool weighted = uses_weights(params.algorithm);
+    FeatureNorms norms;
     const double weights_score =
-        weighted ? logistic_score(stats, totals, params.logistic_rarity_power) : 0.0;
+        weighted ? logistic_score(stats, totals, params.logistic_rarity_power, &norms) : 0.0;
     Combined combined;
     double threshold = params.spam_threshold;
     double counts_score = 0.0;
@@ -427,7 +428,6 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     verdict.counts_score =
         params.algorithm == Algorithm::fisher_logistic ? counts_score : combined.score;
     if (weighted) {
-        const FeatureNorms norms = feature_norms(stats, totals, params.logistic_rarity_power);
         verdict.logistic_steps = logistic_steps(weights_score, norms.body, norms.headers,
                                                 params.logistic_rate, params.logistic_ham_cost);
         // Where the weights alone are already this sure, the step towards

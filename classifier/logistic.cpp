@@ -48,15 +48,7 @@ double rarity(const Counts& counts, const Totals& totals, double power) {
     return std::pow(std::clamp(r, 0.0, 1.0), power);
 }
 
-FeatureNorms feature_norms(std::span<const TokenStat> stats, const Totals& totals,
-                           double rarity_power) {
-    FeatureNorms norms;
-    for (const TokenStat& stat : stats) {
-        const double r = rarity(stat.counts, totals, rarity_power);
-        (stat.from_header() ? norms.headers : norms.body) += r * r;
-    }
-    return norms;
-}
+
 
 // GCC and Clang have 128-bit integers; __extension__ says it is on purpose.
 __extension__ using Uint128 = unsigned __int128;
@@ -83,21 +75,24 @@ std::int64_t scaled_step(std::int64_t step, RateClass q) {
 }
 
 double logistic_score(std::span<const TokenStat> stats, const Totals& totals,
-                      double rarity_power) {
+                      double rarity_power, FeatureNorms* norms) {
     double body = 0.0;
     double headers = 0.0;
-    FeatureNorms norms;
+    FeatureNorms sums;
     for (const TokenStat& stat : stats) {
         const double r = rarity(stat.counts, totals, rarity_power);
         (stat.from_header() ? headers : body) += r * weight_value(stat.counts.weight);
-        (stat.from_header() ? norms.headers : norms.body) += r * r;
+        (stat.from_header() ? sums.headers : sums.body) += r * r;
+    }
+    if (norms != nullptr) {
+        *norms = sums;
     }
     double score = 0.0;
-    if (norms.body > 0.0) {
-        score += body / std::sqrt(norms.body);
+    if (sums.body > 0.0) {
+        score += body / std::sqrt(sums.body);
     }
-    if (norms.headers > 0.0) {
-        score += headers / std::sqrt(norms.headers);
+    if (sums.headers > 0.0) {
+        score += headers / std::sqrt(sums.headers);
     }
     return score;
 }

@@ -93,8 +93,6 @@ struct FeatureNorms {
     double body = 0.0;
     double headers = 0.0;
 };
-FeatureNorms feature_norms(std::span<const TokenStat> stats, const Totals& totals,
-                           double rarity_power);
 
 // `step` scaled by 2^(-q/8), rounded to nearest, halves away from zero; the
 // same integers on every platform.
@@ -102,9 +100,11 @@ std::int64_t scaled_step(std::int64_t step, RateClass q);
 
 // Σ w·r/√(Σr²) over the body's tokens of `stats` plus the same over the
 // header tokens, one entry per distinct token; 0 for no token. With
-// rarity_power 0 (the default here): Σ w/√n + Σ w/√m.
+// rarity_power 0 (the default here): Σ w/√n + Σ w/√m. `norms`, when given,
+// receives the two groups' Σr², which the steps need (one pass over the
+// tokens for both).
 double logistic_score(std::span<const TokenStat> stats, const Totals& totals = {},
-                      double rarity_power = 0.0);
+                      double rarity_power = 0.0, FeatureNorms* norms = nullptr);
 
 // The steps for a message whose feature group has squared norm `norm`
 // (Σr²; n for n tokens of rarity 1) and whose logistic score was `score`, at

@@ -807,14 +807,18 @@ TEST_CASE("logistic with rarity: score Σ w·r/√(Σr²) per group, steps from 
     const Verdict v = combine(stats, k_ten_each, p);
     CHECK(v.score == doctest::Approx(expected));
     CHECK(logistic_score(stats, k_ten_each, 0.25) == doctest::Approx(expected));
-    const FeatureNorms norms = feature_norms(stats, k_ten_each, 0.25);
+    FeatureNorms norms;
+    CHECK(logistic_score(stats, k_ten_each, 0.25, &norms) == doctest::Approx(expected));
     CHECK(norms.body == doctest::Approx(body_norm));
     CHECK(norms.headers == doctest::Approx(r3 * r3));
     REQUIRE(v.logistic_steps.has_value());
     CHECK(*v.logistic_steps == logistic_steps(v.score, norms.body, norms.headers, 10.0, 4.0));
     // Power 0 is the plain Σ w/√n of each group.
     CHECK(logistic_score(stats, k_ten_each, 0.0) == doctest::Approx(3.0 / std::sqrt(2.0) - 1.0));
-    CHECK(feature_norms(stats, k_ten_each, 0.0).body == 2.0);
+    FeatureNorms plain_norms;
+    logistic_score(stats, k_ten_each, 0.0, &plain_norms);
+    CHECK(plain_norms.body == 2.0);
+    CHECK(plain_norms.headers == 1.0);
 }
 
 TEST_CASE("logistic: nothing learned, a tie, or no token is innocent with score 0") {
