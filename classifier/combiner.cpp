@@ -386,7 +386,7 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     const bool weighted = uses_weights(params.algorithm);
     FeatureNorms norms;
     const double weights_score =
-        weighted ? logistic_score(stats, totals, params.logistic_rarity_power, &norms) : 0.0;
+        weighted ? logistic_score(stats, totals, params.logistic_features(), &norms) : 0.0;
     Combined combined;
     double threshold = params.spam_threshold;
     double counts_score = 0.0;

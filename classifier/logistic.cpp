@@ -18,12 +18,12 @@ double logistic(double x) {
     return e / (1.0 + e);
 }
 
-RateClass rate_class(std::int64_t hits, double decay_hits, double rarity) {
-    if (!(rarity > 0.0)) {
+RateClass rate_class(std::int64_t hits, double decay_hits, double value) {
+    if (!(value > 0.0)) {
         return k_max_rate_class;
     }
-    // r/√(1 + h/d) = 2^(-q/8)  <=>  q = 4·log2(1 + h/d) - 8·log2(r)
-    double q = -8.0 * std::log2(std::min(rarity, 1.0));
+    // v/√(1 + h/d) = 2^(-q/8)  <=>  q = 4·log2(1 + h/d) - 8·log2(v)
+    double q = -8.0 * std::log2(std::min(value, 1.0));
     if (decay_hits > 0.0 && hits > 0) {
         q += 4.0 * std::log2(1.0 + static_cast<double>(hits) / decay_hits);
     }
@@ -48,6 +48,20 @@ double rarity(const Counts& counts, const Totals& totals, double power) {
     return std::pow(std::clamp(r, 0.0, 1.0), power);
 }
 
+double evidence(const Counts& counts) {
+    const auto hits = [](std::int64_t n) { return static_cast<double>(std::max<std::int64_t>(n, 0)); };
+    return std::min(std::fabs(std::log((hits(counts.spam) + 1.0) / (hits(counts.innocent) + 1.0))),
+                    k_max_evidence);
+}
+
+double feature_value(const Counts& counts, const Totals& totals, const FeatureParams& features) {
+    double value = rarity(counts, totals, features.rarity_power);
+    const double beta = features.evidence_weight;
+    if (beta > 0.0) {
+        value *= (1.0 + beta * evidence(counts)) / (1.0 + beta * k_max_evidence);
+    }
+    return value;
+}
 
 
 // GCC and Clang have 128-bit integers; __extension__ says it is on purpose.
@@ -75,14 +89,14 @@ std::int64_t scaled_step(std::int64_t step, RateClass q) {
 }
 
 double logistic_score(std::span<const TokenStat> stats, const Totals& totals,
-                      double rarity_power, FeatureNorms* norms) {
+                      const FeatureParams& features, FeatureNorms* norms) {
     double body = 0.0;
     double headers = 0.0;
     FeatureNorms sums;
     for (const TokenStat& stat : stats) {
-        const double r = rarity(stat.counts, totals, rarity_power);
-        (stat.from_header() ? headers : body) += r * weight_value(stat.counts.weight);
-        (stat.from_header() ? sums.headers : sums.body) += r * r;
+        const double v = feature_value(stat.counts, totals, features);
+        (stat.from_header() ? headers : body) += v * weight_value(stat.counts.weight);
+        (stat.from_header() ? sums.headers : sums.body) += v * v;
     }
     if (norms != nullptr) {
         *norms = sums;

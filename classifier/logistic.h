@@ -1,9 +1,10 @@
 // Online logistic regression over a message's distinct tokens: the weight
 // half of dspamd's default learner (combiner.h, fisher_logistic). A token's
-// feature is its rarity r (below) over the norm of its group: r/√(Σr²) over
-// the body's tokens or over the headers' (two groups, so that neither part's
-// length drowns the other's evidence); with every r = 1 that is 1/√n and
-// 1/√m for n body and m header tokens. Every token has one weight w and
+// feature is its value v = r·v_e, rarity times evidence (both below), over
+// the norm of its group: v/√(Σv²) over the body's tokens or over the
+// headers' (two groups, so that neither part's length drowns the other's
+// evidence); with every v = 1 that is 1/√n and 1/√m for n body and m header
+// tokens. Every token has one weight w and
 // there is no bias term. The score is Σ w·x; after a message with
 // p = σ(score) is classified, every weight moves by η·(y - p)·x, y = 1 for
 // spam, 0 for innocent (gradient ascent on the log-likelihood, one step per
@@ -13,13 +14,25 @@
 // Received and MIME lines every mail has, "the") says nothing about either,
 // yet as a feature of full value it soaks up whatever the other features
 // leave (there is no bias term) and, with the ham cost, ends up as a hidden
-// intercept that differs from message to message. Its feature value falls
-// with the share of messages that have it, each class's share weighing alike:
+// intercept that differs from message to message. Its rarity r falls with
+// the share of messages that have it, each class's share weighing alike:
 //   share = ((s + 1/2)/(S + 1) + (i + 1/2)/(I + 1)) / 2,
 //   r = (ln share / ln share_0)^power,
 // share_0 being the share of a token never seen, so r = 1 for a new token
 // and r -> 0 for a token in every message; `power` (logistic_rarity_power)
 // softens the fall, 0 turning it off.
+//
+// Evidence: the counts already say which tokens tell the classes apart, and
+// a feature that starts out large where they do lets its weight matter
+// sooner (the idea of Wang and Manning's NB-weighted SVM). A token's feature
+// is multiplied by
+//   v_e = (1 + β·min(e, e_max)) / (1 + β·e_max),  e = |ln((s + 1)/(i + 1))|,
+// the log ratio of its spam and innocent hits with one added to each, so
+// that a token never seen, or seen alike in both, has v_e = 1/(1 + β·e_max),
+// and the evidence grows with the hits on one side: one spam hit and none
+// innocent is ln 2, a hundred ln 101. Hits rather than rates: a token seen
+// once is not yet evidence, however few messages its class has. β is
+// logistic_evidence_weight, 0 turning it off.
 //
 // Weights are int64 fixed point in units of 2^-32 so that the store adds them
 // exactly: a correction subtracts the very step that was added and adds the
@@ -79,16 +92,33 @@ constexpr RateClass k_header_class_bit = 0x80;
 constexpr RateClass k_max_rate_class = 0x7f;
 
 // The class of a token with `hits` learned messages (spam + innocent hits)
-// and rarity `rarity` (its feature value beside the group norm, <= 1): its
-// step is rarity/√(1 + hits/decay_hits) of the message's; no decay when
+// and feature value `value` (beside the group norm, <= 1): its step is
+// value/√(1 + hits/decay_hits) of the message's; no decay when
 // decay_hits <= 0; at most k_max_rate_class.
-RateClass rate_class(std::int64_t hits, double decay_hits, double rarity = 1.0);
+RateClass rate_class(std::int64_t hits, double decay_hits, double value = 1.0);
 
 // A token's rarity (see the top of this file), in [0, 1]; 1 when power <= 0.
 double rarity(const Counts& counts, const Totals& totals, double power);
 
-// Σr² of the body's tokens and of the headers' (TokenStat::from_header):
-// the squared norms of the two feature groups.
+// e_max: a log ratio of the hits beyond this (about 9 million to one) weighs
+// no more.
+constexpr double k_max_evidence = 16.0;
+
+// |ln((s + 1)/(i + 1))|, at most k_max_evidence; 0 for a token never seen.
+double evidence(const Counts& counts);
+
+// How the regression forms a token's feature value (the top of this file).
+struct FeatureParams {
+    double rarity_power = 0.0;     // logistic_rarity_power; 0: no rarity
+    double evidence_weight = 0.0;  // logistic_evidence_weight (β); 0: no evidence
+};
+
+// The token's feature value r·v before the group norm, in [0, 1]; 1 with
+// both parameters 0.
+double feature_value(const Counts& counts, const Totals& totals, const FeatureParams& features);
+
+// Σv² of the body's tokens and of the headers' (TokenStat::from_header),
+// v their feature values: the squared norms of the two feature groups.
 struct FeatureNorms {
     double body = 0.0;
     double headers = 0.0;
@@ -98,13 +128,13 @@ struct FeatureNorms {
 // same integers on every platform.
 std::int64_t scaled_step(std::int64_t step, RateClass q);
 
-// Σ w·r/√(Σr²) over the body's tokens of `stats` plus the same over the
-// header tokens, one entry per distinct token; 0 for no token. With
-// rarity_power 0 (the default here): Σ w/√n + Σ w/√m. `norms`, when given,
-// receives the two groups' Σr², which the steps need (one pass over the
-// tokens for both).
+// Σ w·v/√(Σv²) over the body's tokens of `stats` plus the same over the
+// header tokens, one entry per distinct token, v their feature values; 0 for
+// no token. With both feature parameters 0 (the default here): Σ w/√n +
+// Σ w/√m. `norms`, when given, receives the two groups' Σv², which the steps
+// need (one pass over the tokens for both).
 double logistic_score(std::span<const TokenStat> stats, const Totals& totals = {},
-                      double rarity_power = 0.0, FeatureNorms* norms = nullptr);
+                      const FeatureParams& features = {}, FeatureNorms* norms = nullptr);
 
 // The steps for a message whose feature group has squared norm `norm`
 // (Σr²; n for n tokens of rarity 1) and whose logistic score was `score`, at

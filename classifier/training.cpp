@@ -244,17 +244,18 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     }
     const bool any_header = std::any_of(sorted.begin(), sorted.end(),
                                         [](const TokenStat& s) { return s.from_header(); });
+    const FeatureParams& features = context.logistic_features;
     const bool scaled = context.logistic_decay_hits > 0.0 ||
-                        (context.logistic_rarity_power > 0.0 && context.totals);
+                        ((features.rarity_power > 0.0 || features.evidence_weight > 0.0) &&
+                         context.totals);
     if (signature.logistic && (scaled || any_header)) {
         signature.rate_classes.reserve(sorted.size());
         for (const TokenStat& stat : sorted) {
-            const double token_rarity =
-                context.totals ? rarity(stat.counts, *context.totals, context.logistic_rarity_power)
-                               : 1.0;
+            const double value =
+                context.totals ? feature_value(stat.counts, *context.totals, features) : 1.0;
             const RateClass q = rate_class(
                 std::max<std::int64_t>(stat.counts.spam, 0) + std::max<std::int64_t>(stat.counts.innocent, 0),
-                context.logistic_decay_hits, token_rarity);
+                context.logistic_decay_hits, value);
             signature.rate_classes.push_back(stat.from_header() ? (q | k_header_class_bit) : q);
         }
     }

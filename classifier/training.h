@@ -60,10 +60,10 @@ struct LearnContext {
     std::optional<Totals> totals;
     std::optional<LogisticSteps> logistic;  // the verdict's steps; none: weights untouched
     // Per-token step sizes (logistic.h, rate_class): a token with h hits
-    // takes r/√(1 + h/logistic_decay_hits) of the step, r its rarity under
-    // `totals` with logistic_rarity_power; 0 and 0: all the whole step.
+    // takes v/√(1 + h/logistic_decay_hits) of the step, v its feature value
+    // under `totals`; decay 0 and both feature parameters 0: all the whole step.
     double logistic_decay_hits = 0.0;
-    double logistic_rarity_power = 0.0;
+    FeatureParams logistic_features;
 };
 
 struct TokenDelta {

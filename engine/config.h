@@ -44,6 +44,8 @@ inline constexpr double k_max_logistic_ham_cost = 100.0;
 inline constexpr double k_max_fisher_weight = 1000.0;
 // Beyond a power of 4 every token but the rarest has a feature of nearly 0.
 inline constexpr double k_max_logistic_rarity_power = 4.0;
+// Beyond this a token never seen has a feature of nearly 0 and barely learns.
+inline constexpr double k_max_logistic_evidence_weight = 100.0;
 // fisher's class prior, in messages: beyond this it would outweigh any
 // user's mail.
 inline constexpr double k_max_fisher_prior_messages = 1000000.0;

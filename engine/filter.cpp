@@ -216,7 +216,7 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     learn_context.score = outcome.verdict.counts_score;
     learn_context.logistic = outcome.verdict.logistic_steps;
     learn_context.logistic_decay_hits = settings.scoring.logistic_decay_hits;
-    learn_context.logistic_rarity_power = settings.scoring.logistic_rarity_power;
+    learn_context.logistic_features = settings.scoring.logistic_features();
     learn_context.totals = scored.snapshot.totals;
     std::vector<TokenStat>& stats = scored.snapshot.stats;
     // BNR patterns are learned with the message, so a correction moves them too.

@@ -30,6 +30,9 @@ ScoringParams with(Algorithm algorithm) {
     ScoringParams p;
     p.algorithm = algorithm;
     p.logistic_rate = 10.0;  // the hand-computed steps below use η = 10
+    // ... and a feature of 1 for a token never seen (evidence, which weighs
+    // such a token less than a known one: its own tests).
+    p.logistic_evidence_weight = 0.0;
     return p;
 }
 
@@ -728,6 +731,8 @@ TEST_CASE("dspamd's default learner is fisher-logistic, η = 5, ham cost 4, λ =
     CHECK(p.algorithm == Algorithm::fisher_logistic);
     CHECK(p.logistic_rate == 5.0);
     CHECK(p.logistic_ham_cost == 4.0);
+    CHECK(p.logistic_rarity_power == 0.25);
+    CHECK(p.logistic_evidence_weight == 0.1);
     CHECK(p.fisher_weight == 0.3);
     CHECK(p.logistic_cutoff == 0.5);
     CHECK(uses_weights(Algorithm::logistic));
@@ -790,6 +795,61 @@ TEST_CASE("logistic: a token's feature falls with the share of messages that hav
     CHECK(rarity({0, 0}, Totals{}, power) == 1.0);
 }
 
+TEST_CASE("logistic: a token's evidence is the log ratio of its hits, one added to each") {
+    // Never seen, or seen alike in both classes: no evidence.
+    CHECK(evidence({0, 0}) == 0.0);
+    CHECK(evidence({5, 5}) == 0.0);
+    // One-sided: grows with the hits, so a single hit is not yet much.
+    CHECK(evidence({1, 0}) == doctest::Approx(std::log(2.0)));
+    CHECK(evidence({10, 0}) == doctest::Approx(std::log(11.0)));
+    CHECK(evidence({3, 0}) < evidence({6, 0}));
+    // Either side alike; hits on the other side weaken it.
+    CHECK(evidence({0, 10}) == evidence({10, 0}));
+    CHECK(evidence({6, 3}) < evidence({6, 1}));
+    CHECK(evidence({6, 1}) < evidence({6, 0}));
+    // Bounded, and an inconsistent store is no crash.
+    CHECK(evidence({std::int64_t{1} << 40, 0}) == k_max_evidence);
+    CHECK(evidence({-3, 50}) == evidence({0, 50}));
+}
+
+TEST_CASE("logistic: the feature value is rarity times the evidence factor, at most 1") {
+    // Both off: every feature 1.
+    CHECK(feature_value({10, 0}, k_ten_each, {}) == 1.0);
+    // Evidence alone: a token never seen has 1/(1 + 16β), one with e has (1 + βe)/(1 + 16β).
+    const FeatureParams evidence_only{0.0, 0.1};
+    CHECK(feature_value({0, 0}, k_ten_each, evidence_only) == doctest::Approx(1.0 / 2.6));
+    CHECK(feature_value({10, 0}, k_ten_each, evidence_only) ==
+          doctest::Approx((1.0 + 0.1 * std::log(11.0)) / 2.6));
+    // Both: the product.
+    const FeatureParams both{0.25, 0.1};
+    CHECK(feature_value({10, 0}, k_ten_each, both) ==
+          doctest::Approx(rarity({10, 0}, k_ten_each, 0.25) * (1.0 + 0.1 * std::log(11.0)) / 2.6));
+    for (const FeatureParams& f : {evidence_only, both, FeatureParams{4.0, 100.0}}) {
+        for (const Counts& c : {Counts{0, 0}, Counts{10, 0}, Counts{0, 10}, Counts{5, 5}}) {
+            CHECK(feature_value(c, k_ten_each, f) <= 1.0);
+            CHECK(feature_value(c, k_ten_each, f) >= 0.0);
+        }
+    }
+}
+
+TEST_CASE("logistic with evidence: tokens the counts tell apart weigh more in the score") {
+    // Two body tokens of weight 1: one never seen, one in every spam and no
+    // ham. Without evidence they weigh alike; with it the known one more.
+    const std::vector<TokenStat> stats{weighted(1, 0, 0, -1.0), weighted(2, 10, 0, 1.0)};
+    ScoringParams p = with(Algorithm::logistic);
+    p.logistic_rarity_power = 0.0;
+    CHECK(combine(stats, k_ten_each, p).score == doctest::Approx(0.0));
+    p.logistic_evidence_weight = 0.1;
+    const double v1 = 1.0 / 2.6;
+    const double v2 = (1.0 + 0.1 * std::log(11.0)) / 2.6;
+    const Verdict v = combine(stats, k_ten_each, p);
+    CHECK(v.score == doctest::Approx((v2 - v1) / std::sqrt(v1 * v1 + v2 * v2)));
+    CHECK(v.result == Class::spam);
+    FeatureNorms norms;
+    logistic_score(stats, k_ten_each, p.logistic_features(), &norms);
+    CHECK(*v.logistic_steps == logistic_steps(v.score, norms.body, norms.headers, 10.0, 4.0));
+}
+
 TEST_CASE("logistic with rarity: score Σ w·r/√(Σr²) per group, steps from the groups' norms") {
     // A rare token of weight 2 and a common one of weight 1 in the body; one
     // header token of weight -1 seen in 5 of each class.
@@ -806,17 +866,17 @@ TEST_CASE("logistic with rarity: score Σ w·r/√(Σr²) per group, steps from 
     const double expected = (2.0 * r1 + 1.0 * r2) / std::sqrt(body_norm) + (-1.0 * r3) / r3;
     const Verdict v = combine(stats, k_ten_each, p);
     CHECK(v.score == doctest::Approx(expected));
-    CHECK(logistic_score(stats, k_ten_each, 0.25) == doctest::Approx(expected));
+    CHECK(logistic_score(stats, k_ten_each, {0.25, 0.0}) == doctest::Approx(expected));
     FeatureNorms norms;
-    CHECK(logistic_score(stats, k_ten_each, 0.25, &norms) == doctest::Approx(expected));
+    CHECK(logistic_score(stats, k_ten_each, {0.25, 0.0}, &norms) == doctest::Approx(expected));
     CHECK(norms.body == doctest::Approx(body_norm));
     CHECK(norms.headers == doctest::Approx(r3 * r3));
     REQUIRE(v.logistic_steps.has_value());
     CHECK(*v.logistic_steps == logistic_steps(v.score, norms.body, norms.headers, 10.0, 4.0));
     // Power 0 is the plain Σ w/√n of each group.
-    CHECK(logistic_score(stats, k_ten_each, 0.0) == doctest::Approx(3.0 / std::sqrt(2.0) - 1.0));
+    CHECK(logistic_score(stats, k_ten_each, {}) == doctest::Approx(3.0 / std::sqrt(2.0) - 1.0));
     FeatureNorms plain_norms;
-    logistic_score(stats, k_ten_each, 0.0, &plain_norms);
+    logistic_score(stats, k_ten_each, {}, &plain_norms);
     CHECK(plain_norms.body == 2.0);
     CHECK(plain_norms.headers == 1.0);
 }

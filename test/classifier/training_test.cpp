@@ -744,10 +744,10 @@ TEST_CASE("with decay, a token's step shrinks with its hits and the signature ke
     CHECK(counts_only.rate_classes.empty());
 }
 
-TEST_CASE("with rarity, each token's class carries its rarity under the totals before learning") {
+TEST_CASE("with rarity and evidence, each token's class carries its feature value under the totals before learning") {
     LearnContext context = with_steps();
     context.logistic_decay_hits = 1.0;
-    context.logistic_rarity_power = 0.25;
+    context.logistic_features = {0.25, 0.1};
     context.totals = Totals{.spam_learned = 10, .innocent_learned = 10};
     Signature sig;
     learn_classified(k_message, Class::spam, mode(TrainingMode::teft), sig, context);
@@ -758,7 +758,10 @@ TEST_CASE("with rarity, each token's class carries its rarity under the totals b
     for (std::size_t k = 0; k < sorted.size(); ++k) {
         const TokenStat& s = sorted[k];
         CHECK(sig.rate_classes[k] ==
-              rate_class(s.counts.spam + s.counts.innocent, 1.0, rarity(s.counts, *context.totals, 0.25)));
+              rate_class(s.counts.spam + s.counts.innocent, 1.0,
+                         feature_value(s.counts, *context.totals, context.logistic_features)));
+        CHECK(feature_value(s.counts, *context.totals, context.logistic_features) <
+              rarity(s.counts, *context.totals, 0.25));
     }
     // Without totals (nothing to measure rarity by) only the decay counts.
     LearnContext no_totals = context;
