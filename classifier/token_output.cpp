@@ -38,12 +38,14 @@ std::size_t slot_of(Token token, std::uint64_t key, std::size_t mask) {
 
 TokenSet::TokenSet() : m_key(process_key()) {}
 
-bool TokenSet::insert(Token token) {
+std::uint32_t TokenSet::add(Token token) {
+    const auto bump = [](std::uint32_t& n) {
+        n += n < UINT32_MAX ? 1 : 0;
+        return n;
+    };
     if (token == 0) {
-        const bool inserted = !m_has_zero;
-        m_has_zero = true;
-        m_size += inserted ? 1 : 0;
-        return inserted;
+        m_size += m_zero_count == 0 ? 1 : 0;
+        return bump(m_zero_count);
     }
     // Keep the load factor at or below one half so probes stay short.
     if ((m_size + 1) * 2 > m_slots.size()) {
@@ -52,48 +54,52 @@ bool TokenSet::insert(Token token) {
     const std::size_t mask = m_slots.size() - 1;
     for (std::size_t i = slot_of(token, m_key, mask);; i = (i + 1) & mask) {
         if (m_slots[i] == token) {
-            return false;
+            return bump(m_counts[i]);
         }
         if (m_slots[i] == 0) {
             m_slots[i] = token;
             ++m_size;
-            return true;
+            return bump(m_counts[i]);
         }
     }
 }
 
-bool TokenSet::contains(Token token) const {
+std::uint32_t TokenSet::count(Token token) const {
     if (token == 0) {
-        return m_has_zero;
+        return m_zero_count;
     }
     if (m_slots.empty()) {
-        return false;
+        return 0;
     }
     const std::size_t mask = m_slots.size() - 1;
     for (std::size_t i = slot_of(token, m_key, mask);; i = (i + 1) & mask) {
         if (m_slots[i] == token) {
-            return true;
+            return m_counts[i];
         }
         if (m_slots[i] == 0) {
-            return false;
+            return 0;
         }
     }
 }
 
 void TokenSet::grow() {
     std::vector<Token> old;
+    std::vector<std::uint32_t> old_counts;
     old.swap(m_slots);
+    old_counts.swap(m_counts);
     m_slots.assign(old.empty() ? k_initial_slots : old.size() * 2, 0);
+    m_counts.assign(m_slots.size(), 0);
     const std::size_t mask = m_slots.size() - 1;
-    for (Token token : old) {
-        if (token == 0) {
+    for (std::size_t k = 0; k < old.size(); ++k) {
+        if (old[k] == 0) {
             continue;
         }
-        std::size_t i = slot_of(token, m_key, mask);
+        std::size_t i = slot_of(old[k], m_key, mask);
         while (m_slots[i] != 0) {
             i = (i + 1) & mask;
         }
-        m_slots[i] = token;
+        m_slots[i] = old[k];
+        m_counts[i] = old_counts[k];
     }
 }
 

@@ -15,14 +15,20 @@
 
 namespace dspamd {
 
-// Open-addressing hash set of tokens (linear probing, load at most one half).
-// 0 marks an empty slot; the token 0 is tracked apart.
+// Open-addressing hash set of tokens (linear probing, load at most one half)
+// that counts how often each was added. 0 marks an empty slot; the token 0 is
+// tracked apart.
 class TokenSet {
 public:
     TokenSet();
+    // Adds one occurrence; returns the occurrences so far, 1 for a token not
+    // in the set before (saturating at UINT32_MAX).
+    std::uint32_t add(Token token);
     // True when `token` was not in the set before.
-    bool insert(Token token);
-    bool contains(Token token) const;
+    bool insert(Token token) { return add(token) == 1; }
+    // Occurrences added; 0 for a token not in the set.
+    std::uint32_t count(Token token) const;
+    bool contains(Token token) const { return count(token) != 0; }
     std::size_t size() const { return m_size; }
 
 private:
@@ -30,8 +36,9 @@ private:
 
     std::uint64_t m_key;  // mixes tokens into slots (token_output.cpp)
     std::vector<Token> m_slots;
+    std::vector<std::uint32_t> m_counts;  // beside m_slots
     std::size_t m_size = 0;
-    bool m_has_zero = false;
+    std::uint32_t m_zero_count = 0;
 };
 
 class TokenOutput {
@@ -48,6 +55,9 @@ public:
 
     // Distinct tokens delivered so far.
     std::size_t distinct_tokens() const { return m_seen.size(); }
+
+    // Occurrences of `token` delivered so far.
+    std::uint32_t occurrences(Token token) const { return m_seen.count(token); }
 
     // Scratch space for composing token texts ("Subject*free+money").
     std::string& text_buffer() { return m_text; }

@@ -160,6 +160,10 @@ MessageTokens collect_tokens(const ParsedMessage& message, const TokenizerParams
         result.header_lines.push_back(header_line);
     }
     std::sort(result.tokens.begin(), result.tokens.end());
+    result.frequencies.reserve(result.tokens.size());
+    for (Token token : result.tokens) {
+        result.frequencies.push_back(out.occurrences(token));
+    }
     return result;
 }
 

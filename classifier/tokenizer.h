@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -71,7 +72,11 @@ void tokenize(const ParsedMessage& message, const TokenizerParams& params, const
 // to avoid deadlocks). `names` maps each token to its text when asked for
 // (X-DSPAM-Factors, dspamctl tokens); left empty otherwise to save the copies.
 struct MessageTokens {
-    std::vector<Token> tokens;
+    std::vector<Token> tokens;  // distinct, sorted
+    // Beside each of `tokens`, how often it occurs in the message (within
+    // the token bound): Burton's and Robinson's windows count a repeated
+    // token twice (TokenStat::frequency).
+    std::vector<std::uint32_t> frequencies;
     // Those of `tokens` that came from headers other than the Subject
     // (tokenizer.cpp: the Subject counts as content), sorted, and beside each
     // the header line it came from first (1 for the first header; lines past

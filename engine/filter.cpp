@@ -32,15 +32,22 @@ constexpr std::size_t k_signature_id_bytes = 12;  // 96 random bits: unguessable
 // the database reaches a long-running daemon without a reload.
 constexpr std::chrono::seconds k_user_context_ttl{60};
 
-// Both lists are sorted by token.
-void mark_header_tokens(std::vector<TokenStat>& stats, const MessageTokens& tokens) {
-    std::size_t k = 0;
+// What the message says of each token beside the store's counts: how often
+// it occurs and the header line it came from. All lists are sorted by token.
+void mark_message_tokens(std::vector<TokenStat>& stats, const MessageTokens& tokens) {
+    std::size_t h = 0;
+    std::size_t t = 0;
     for (TokenStat& stat : stats) {
-        while (k < tokens.header_tokens.size() && tokens.header_tokens[k] < stat.token) {
-            ++k;
+        while (h < tokens.header_tokens.size() && tokens.header_tokens[h] < stat.token) {
+            ++h;
         }
-        const bool from_header = k < tokens.header_tokens.size() && tokens.header_tokens[k] == stat.token;
-        stat.header_line = from_header ? tokens.header_lines[k] : 0;
+        const bool from_header = h < tokens.header_tokens.size() && tokens.header_tokens[h] == stat.token;
+        stat.header_line = from_header ? tokens.header_lines[h] : 0;
+        while (t < tokens.tokens.size() && tokens.tokens[t] < stat.token) {
+            ++t;
+        }
+        const bool counted = t < tokens.frequencies.size() && tokens.tokens[t] == stat.token;
+        stat.frequency = counted ? std::max<std::uint32_t>(tokens.frequencies[t], 1) : 1;
     }
 }
 
@@ -135,7 +142,7 @@ Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& me
     } else {
         scored.snapshot = m_store.fetch(context.id, tokens);
     }
-    mark_header_tokens(scored.snapshot.stats, message_tokens);
+    mark_message_tokens(scored.snapshot.stats, message_tokens);
     const Totals& totals = scored.snapshot.totals;
     const ScoringParams& scoring = settings.scoring;
 

@@ -482,6 +482,36 @@ TEST_CASE("TokenSet: distinct tokens, zero included, across growth") {
     CHECK(set.size() == 10001);
 }
 
+TEST_CASE("TokenSet counts occurrences, across growth, saturating") {
+    TokenSet set;
+    CHECK(set.count(7) == 0);
+    CHECK(set.add(7) == 1);
+    CHECK(set.add(7) == 2);
+    CHECK(set.add(0) == 1);
+    CHECK(set.add(0) == 2);
+    for (Token t = 1; t <= 5000; ++t) {
+        REQUIRE(set.add(t << 40) == 1);
+    }
+    CHECK(set.add(1ULL << 40) == 2);  // kept its count when the table grew
+    CHECK(set.count(7) == 2);
+    CHECK(set.count(0) == 2);
+    CHECK(set.count(5001ULL << 40) == 0);
+    CHECK(set.size() == 5002);
+}
+
+TEST_CASE("collect_tokens: each distinct token with how often it occurs") {
+    TokenizerParams params = params_for(TokenizerKind::word);
+    const MessageTokens collected = collect_tokens(body("free money free Free free"), params, true);
+    REQUIRE(collected.frequencies.size() == collected.tokens.size());
+    std::map<std::string, std::uint32_t> by_name;
+    for (std::size_t k = 0; k < collected.tokens.size(); ++k) {
+        by_name[collected.names.at(collected.tokens[k])] = collected.frequencies[k];
+    }
+    CHECK(by_name.at("free") == 4);  // the lexer folds case
+    CHECK(by_name.at("money") == 1);
+    CHECK(by_name.size() == 2);
+}
+
 TEST_CASE("an empty message gives no token") {
     CHECK(dump(ParsedMessage{}, params_for(TokenizerKind::sbph)).empty());
     CHECK(collect_tokens(ParsedMessage{}, params_for(TokenizerKind::osb), true).tokens.empty());

@@ -186,3 +186,28 @@ TEST_CASE("corpus feeding moves the counts, not the weights, whatever the order 
         CHECK(stat.counts == Counts{1, 0, 0});
     }
 }
+
+TEST_CASE("burton counts a token repeated in the message twice; graham once") {
+    for (const Algorithm algorithm : {Algorithm::burton, Algorithm::graham}) {
+        CAPTURE(algorithm_name(algorithm));
+        Config config;
+        config.classifier.tokenizer.kind = TokenizerKind::word;
+        config.classifier.scoring.algorithm = algorithm;
+        MemoryStore store;
+        Filter filter(config, store);
+        for (int i = 0; i < 10; ++i) {
+            filter.train(mail("x@example.com", "offer", "viagra"), "u", Class::spam);
+            filter.train(mail("x@example.com", "offer", "hello world"), "u", Class::innocent);
+        }
+        const double once =
+            filter.classify(mail("x@example.com", "offer", "viagra hello"), "u", true).verdict.probability;
+        const double twice =
+            filter.classify(mail("x@example.com", "offer", "viagra viagra hello"), "u", true)
+                .verdict.probability;
+        if (algorithm == Algorithm::burton) {
+            CHECK(twice > once);
+        } else {
+            CHECK(twice == once);
+        }
+    }
+}
