@@ -75,7 +75,7 @@ struct ScoringParams {
     double logistic_margin = 4.0;    // no step towards the weights' side when |Σw/√n| >= this; 0: always
     double logistic_decay_hits = 100.0;  // a token with h hits steps 1/√(1 + h/this); 0: all alike
     double logistic_rarity_power = 0.25;  // features fall with a token's share of messages (logistic.h)
-    double logistic_evidence_weight = 0.1;  // features grow with how far apart its class rates are
+    double logistic_evidence_weight = 0.1;  // features grow with how one-sided a token's hits are (logistic.h)
     double fisher_weight = 0.3;      // λ: fisher_logistic's score = logistic + λ·fisher
     double logistic_cutoff = 0.5;  // spam when the probability > cutoff (score > 0)
 

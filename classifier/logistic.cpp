@@ -63,7 +63,6 @@ double feature_value(const Counts& counts, const Totals& totals, const FeaturePa
     return value;
 }
 
-
 // GCC and Clang have 128-bit integers; __extension__ says it is on purpose.
 __extension__ using Uint128 = unsigned __int128;
 

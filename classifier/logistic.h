@@ -113,7 +113,7 @@ struct FeatureParams {
     double evidence_weight = 0.0;  // logistic_evidence_weight (β); 0: no evidence
 };
 
-// The token's feature value r·v before the group norm, in [0, 1]; 1 with
+// The token's feature value r·v_e before the group norm, in [0, 1]; 1 with
 // both parameters 0.
 double feature_value(const Counts& counts, const Totals& totals, const FeatureParams& features);
 
@@ -137,7 +137,7 @@ double logistic_score(std::span<const TokenStat> stats, const Totals& totals = {
                       const FeatureParams& features = {}, FeatureNorms* norms = nullptr);
 
 // The steps for a message whose feature group has squared norm `norm`
-// (Σr²; n for n tokens of rarity 1) and whose logistic score was `score`, at
+// (Σv²; n for n tokens of value 1) and whose logistic score was `score`, at
 // learning rate `rate` (η): η·(y - p)/√norm, scaled per token by its rate
 // class. `ham_cost` (c >= 1 in practice) weighs the log-likelihood of
 // innocent messages c times that of spam: the cost-sensitive form of the
