@@ -77,11 +77,6 @@ struct CachedStore::Batch {
 
 namespace {
 
-constexpr std::array<std::int64_t Totals::*, 8> k_totals_fields = {
-    &Totals::spam_learned,           &Totals::innocent_learned,   &Totals::spam_misclassified,
-    &Totals::innocent_misclassified, &Totals::spam_corpusfed,     &Totals::innocent_corpusfed,
-    &Totals::spam_classified,        &Totals::innocent_classified};
-
 std::uint64_t key_hash(UserId user, Token token) {
     return mix64(token ^ (static_cast<std::uint64_t>(user) * 0x9e3779b97f4a7c15ULL));
 }
@@ -97,71 +92,7 @@ std::int32_t to_delta(std::int64_t value) {
 
 }  // namespace
 
-namespace cache_detail {
-namespace {
-
-// `delta` learned after `change`.
-void add(Change& change, std::int64_t delta) {
-    change.sum += delta;
-    change.low = std::min(change.low, change.sum);
-}
-
-// `first` then `second`, as one change.
-Change then(const Change& first, const Change& second) {
-    return Change{first.sum + second.sum, std::min(first.low, first.sum + second.low)};
-}
-
-TokenChange then(const TokenChange& first, const TokenChange& second) {
-    return TokenChange{then(first.spam, second.spam), then(first.innocent, second.innocent),
-                       first.weight + second.weight};
-}
-
-TotalsChange then(const TotalsChange& first, const TotalsChange& second) {
-    TotalsChange result;
-    for (std::size_t i = 0; i < result.fields.size(); ++i) {
-        result.fields[i] = then(first.fields[i], second.fields[i]);
-    }
-    return result;
-}
-
-// What applying the deltas one by one, each clamped at zero, makes of `base`:
-// the walk ends at base + sum unless it hit zero on the way, in which case it
-// ends sum - low above zero.
-std::int64_t replay(std::int64_t base, const Change& change) {
-    return std::max(base + change.sum, change.sum - change.low);
-}
-
-Counts replay(Counts base, const TokenChange& change) {
-    return Counts{replay(base.spam, change.spam), replay(base.innocent, change.innocent),
-                  base.weight + change.weight};
-}
-
-Totals replay(Totals base, const TotalsChange& change) {
-    for (std::size_t i = 0; i < change.fields.size(); ++i) {
-        base.*k_totals_fields[i] = replay(base.*k_totals_fields[i], change.fields[i]);
-    }
-    return base;
-}
-
-// The two deltas that replay `change` on any base with the backing store's
-// clamping: `low` (clamps as needed) then `sum - low` (never clamps). One is
-// enough when low is 0 or sum.
-std::pair<std::int64_t, std::int64_t> split(const Change& change) {
-    if (change.low == 0 || change.low == change.sum) {
-        return {change.sum, 0};
-    }
-    return {change.low, change.sum - change.low};
-}
-
-// What is left of `change` once its first delta is written.
-Change second_part(const Change& change) {
-    return Change{split(change).second, 0};
-}
-
-}  // namespace
-}  // namespace cache_detail
-
-using namespace cache_detail;
+using namespace queued_change;
 
 // --- Construction ----------------------------------------------------------
 

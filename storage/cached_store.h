@@ -31,10 +31,9 @@
 //
 // Exactness: counts are clamped at zero (PgStore's greatest(0, ...)), so a
 // plain sum of queued deltas could differ from applying them one by one. The
-// queue keeps, per counter, the sum S and the lowest running sum m (<= 0):
-// applying m then S - m (which no longer clamps) to any base gives what the
-// sequence gives. When m is 0 or S, one delta S suffices, which is the usual
-// case; otherwise a second apply follows in the same flush. Weights are not
+// queue keeps, per counter, the sum and the lowest running sum
+// (storage/queued_change.h), which replay the sequence in one delta, or in two
+// applies of the same flush when the sequence touched zero. Weights are not
 // clamped: their queued sum goes with the first apply.
 //
 // Staleness (documented bounds):
@@ -103,33 +102,11 @@
 #include <vector>
 
 #include "storage/known_tokens.h"
+#include "storage/queued_change.h"
 #include "storage/store.h"
 
 namespace dspamd {
 
-namespace cache_detail {
-
-// A clamped counter's queued change: running sum `sum` and its lowest value
-// `low` (<= 0, the empty prefix counts), see the top of the file.
-struct Change {
-    std::int64_t sum = 0;
-    std::int64_t low = 0;
-    bool empty() const { return sum == 0 && low == 0; }
-};
-struct TokenChange {
-    Change spam;
-    Change innocent;
-    std::int64_t weight = 0;  // never clamped: a plain sum
-    bool empty() const { return spam.empty() && innocent.empty() && weight == 0; }
-};
-struct TotalsChange {
-    std::array<Change, 8> fields;  // in the order of struct Totals
-    bool empty() const {
-        return std::all_of(fields.begin(), fields.end(), [](const Change& c) { return c.empty(); });
-    }
-};
-
-}  // namespace cache_detail
 
 // Proposed [cache] configuration keys (defaults):
 //   enabled = true
@@ -247,9 +224,9 @@ public:
     CachedStoreStats cache_stats() const;
 
 private:
-    using Change = cache_detail::Change;
-    using TokenChange = cache_detail::TokenChange;
-    using TotalsChange = cache_detail::TotalsChange;
+    using Change = queued_change::Change;
+    using TokenChange = queued_change::TokenChange;
+    using TotalsChange = queued_change::TotalsChange;
     struct Key {
         UserId user = 0;
         Token token = 0;
