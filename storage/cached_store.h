@@ -104,6 +104,7 @@
 #include "storage/known_tokens.h"
 #include "storage/queued_change.h"
 #include "storage/store.h"
+#include "storage/writer_first_lock.h"
 
 namespace dspamd {
 
@@ -287,7 +288,7 @@ private:
     };
     struct Batch;
     struct UserBatch;
-    class RwLock;  // shared/exclusive, writers first (glibc's rwlock lets readers starve writers)
+    using RwLock = WriterFirstLock;
 
     static constexpr std::size_t k_shards = 64;
     static constexpr std::size_t k_user_stripes = 64;
