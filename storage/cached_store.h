@@ -108,7 +108,6 @@
 
 namespace dspamd {
 
-
 // Proposed [cache] configuration keys (defaults):
 //   enabled = true
 //   max_entries = 500000         cached (user, token) entries; ~160 bytes each
