@@ -213,18 +213,48 @@ bool disjoint(const std::vector<Token>& a, const std::vector<Token>& b) {
     return true;
 }
 
-}  // namespace
-
-TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
-                               const TrainingParams& params, Signature& signature,
-                               const LearnContext& context) {
+// The stats in ascending token order, each token once (the first of its
+// entries).
+std::vector<TokenStat> sorted_unique(std::span<const TokenStat> stats) {
     std::vector<TokenStat> sorted(stats.begin(), stats.end());
-    std::sort(sorted.begin(), sorted.end(),
-              [](const TokenStat& a, const TokenStat& b) { return a.token < b.token; });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const TokenStat& a, const TokenStat& b) { return a.token < b.token; });
     sorted.erase(
         std::unique(sorted.begin(), sorted.end(),
                     [](const TokenStat& a, const TokenStat& b) { return a.token == b.token; }),
         sorted.end());
+    return sorted;
+}
+
+}  // namespace
+
+std::vector<RateClass> rate_classes(std::span<const TokenStat> sorted, const LearnContext& context) {
+    const bool any_header = std::any_of(sorted.begin(), sorted.end(),
+                                        [](const TokenStat& s) { return s.from_header(); });
+    const FeatureParams& features = context.logistic_features;
+    const bool scaled = context.logistic_decay_hits > 0.0 ||
+                        ((features.rarity_power > 0.0 || features.evidence_weight > 0.0) &&
+                         context.totals);
+    std::vector<RateClass> classes;
+    if (!scaled && !any_header) {
+        return classes;
+    }
+    classes.reserve(sorted.size());
+    for (const TokenStat& stat : sorted) {
+        const double value =
+            context.totals ? feature_value(stat.counts, *context.totals, features) : 1.0;
+        const RateClass q = rate_class(
+            std::max<std::int64_t>(stat.counts.spam, 0) + std::max<std::int64_t>(stat.counts.innocent, 0),
+            context.logistic_decay_hits, value);
+        classes.push_back(stat.from_header() ? (q | k_header_class_bit) : q);
+    }
+    return classes;
+}
+
+TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
+                               const TrainingParams& params, Signature& signature,
+                               const LearnContext& context) {
+    const std::vector<TokenStat> sorted = sorted_unique(stats);
 
     TrainingMode mode = params.mode;
     if (mode == TrainingMode::toe && toe_warming_up(params, context)) {
@@ -242,22 +272,8 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
     if (mode != TrainingMode::notrain) {
         signature.logistic = context.logistic;
     }
-    const bool any_header = std::any_of(sorted.begin(), sorted.end(),
-                                        [](const TokenStat& s) { return s.from_header(); });
-    const FeatureParams& features = context.logistic_features;
-    const bool scaled = context.logistic_decay_hits > 0.0 ||
-                        ((features.rarity_power > 0.0 || features.evidence_weight > 0.0) &&
-                         context.totals);
-    if (signature.logistic && (scaled || any_header)) {
-        signature.rate_classes.reserve(sorted.size());
-        for (const TokenStat& stat : sorted) {
-            const double value =
-                context.totals ? feature_value(stat.counts, *context.totals, features) : 1.0;
-            const RateClass q = rate_class(
-                std::max<std::int64_t>(stat.counts.spam, 0) + std::max<std::int64_t>(stat.counts.innocent, 0),
-                context.logistic_decay_hits, value);
-            signature.rate_classes.push_back(stat.from_header() ? (q | k_header_class_bit) : q);
-        }
+    if (signature.logistic) {
+        signature.rate_classes = rate_classes(sorted, context);
     }
     std::size_t k = 0;
     for (const TokenStat& stat : sorted) {
@@ -289,20 +305,40 @@ std::int64_t token_weight_step(const Signature& signature, Class cls, std::size_
 }
 
 TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
-                           const std::optional<LogisticSteps>& logistic,
-                           std::span<const Token> header_tokens) {
+                           const std::optional<LogisticSteps>& logistic) {
     TrainingDelta delta;
     for (Token token : sorted_unique(std::vector<Token>(tokens.begin(), tokens.end()))) {
         TokenDelta d = delta_for(token, cls, 1);
         if (logistic) {
-            const bool header =
-                std::binary_search(header_tokens.begin(), header_tokens.end(), token);
-            d.weight = logistic->of(cls, header);
+            d.weight = logistic->of(cls);
         }
         delta.tokens.push_back(d);
     }
     learned_total(delta.totals, cls) += 1;
     corpusfed_total(delta.totals, cls) += 1;
+    return delta;
+}
+
+TrainingDelta learn_content(std::span<const Token> tokens, Class cls,
+                            std::span<const TokenStat> stats, const LearnContext& context) {
+    TrainingDelta delta = learn_corpus(tokens, cls);
+    if (!context.logistic) {
+        return delta;
+    }
+    Signature steps;  // token_weight_step's view of the steps and classes
+    steps.logistic = context.logistic;
+    const std::vector<TokenStat> sorted = sorted_unique(stats);
+    steps.rate_classes = rate_classes(sorted, context);
+    for (TokenDelta& d : delta.tokens) {
+        const auto at = std::lower_bound(
+            sorted.begin(), sorted.end(), d.token,
+            [](const TokenStat& stat, Token token) { return stat.token < token; });
+        const bool scored = at != sorted.end() && at->token == d.token;
+        // A token the scoring did not see (the sender's) takes the whole
+        // body step, as learn_sender gives it.
+        d.weight = scored ? token_weight_step(steps, cls, static_cast<std::size_t>(at - sorted.begin()))
+                          : context.logistic->of(cls);
+    }
     return delta;
 }
 

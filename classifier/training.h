@@ -118,10 +118,24 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
 // Corpus feeding (dspamctl train): learn the tokens as `cls` without a
 // classification; counted in *_corpusfed and *_learned. With `logistic` (the
 // steps of the message as the weights score it now), every token's weight
-// takes the step of `cls` too.
+// takes the body step of `cls` too.
 TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
-                           const std::optional<LogisticSteps>& logistic = std::nullopt,
-                           std::span<const Token> header_tokens = {});
+                           const std::optional<LogisticSteps>& logistic = std::nullopt);
+
+// A correction with no signature (retraining by content): learn_corpus's
+// counts for `tokens`, and with context.logistic (the steps of the message
+// as the weights score it now) each token's weight takes the step of `cls`
+// as learn_classified would give it: the header step for a header token,
+// scaled by the rate class of its counts in `stats` (the message's tokens as
+// scored). A token not in `stats` takes the whole body step.
+TrainingDelta learn_content(std::span<const Token> tokens, Class cls,
+                            std::span<const TokenStat> stats, const LearnContext& context);
+
+// The rate class (logistic.h) of each token of `sorted` (ascending, each
+// once), as learn_classified records it in the signature: its hits and
+// feature value under the context's totals, k_header_class_bit for a header
+// token. Empty when every token would take the whole body step.
+std::vector<RateClass> rate_classes(std::span<const TokenStat> sorted, const LearnContext& context);
 
 // A user's correction: the message of `signature` is really `right`. Returns
 // an empty delta when the signature already says `right`. Updates `signature`

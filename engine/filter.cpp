@@ -327,13 +327,18 @@ RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view use
         return RetrainStatus::already_right;
     }
     // Without a signature nobody knows what was learned from this message, so
-    // nothing is taken away: the right class is learned as from a corpus.
+    // nothing is taken away: the right class is counted as from a corpus,
+    // and the weights take the steps and rate classes of this scoring.
     // Safe when the message was never seen; under TEFT its old learning stays.
     // The sender token is learned too: a whitelisted sender corrected to spam
     // is no longer whitelisted.
     const std::vector<Token> all = corpus_tokens(context.settings, message, tokens.tokens);
-    m_store.apply(context.id,
-                  learn_corpus(all, right, scored.verdict.logistic_steps, tokens.header_tokens),
+    LearnContext learn_context;
+    learn_context.logistic = scored.verdict.logistic_steps;
+    learn_context.logistic_decay_hits = context.settings.scoring.logistic_decay_hits;
+    learn_context.logistic_features = context.settings.scoring.logistic_features();
+    learn_context.totals = scored.snapshot.totals;
+    m_store.apply(context.id, learn_content(all, right, scored.snapshot.stats, learn_context),
                   nullptr);
     return RetrainStatus::corrected;
 }

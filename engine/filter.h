@@ -66,8 +66,9 @@ public:
     bool unlearn(std::string_view user, std::string_view signature_id);
 
     // A correction of a message without a (known) signature: the content is
-    // classified again and, if that verdict is wrong, learned as `right` the
-    // way a corpus is (counted in *_corpusfed: nobody knows what it was).
+    // classified again and, if that verdict is wrong, learned as `right`:
+    // counted the way a corpus is (in *_corpusfed: nobody knows what it
+    // was), each weight moving as learning the classified message would.
     RetrainStatus retrain_content(std::string_view raw, std::string_view user, Class right);
 
     // The user's preferences (spamAction...), re-read like the settings.

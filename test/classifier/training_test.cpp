@@ -893,12 +893,42 @@ TEST_CASE("header steps in a signature: bounds checked, and only beside the step
     CHECK_FALSE(decode_signature(bytes, out));
 }
 
-TEST_CASE("corpus feeding gives header tokens the header step") {
-    const LogisticSteps steps{3, -4, 5, -6};
-    const std::vector<Token> tokens{7, 3};
-    const std::vector<Token> headers{7};
-    const TrainingDelta d = learn_corpus(tokens, Class::innocent, steps, headers);
-    REQUIRE(d.tokens.size() == 2);
-    CHECK(d.tokens[0] == TokenDelta{3, 0, 1, -4});
-    CHECK(d.tokens[1] == TokenDelta{7, 0, 1, -6});
+TEST_CASE("retraining by content: each token's weight moves as learning the classified message would") {
+    std::vector<TokenStat> message = k_message;  // tokens 30 (a header's), 10, 20
+    message[0].header_line = 1;
+    message.push_back(stat(40, 400, 90));  // a common token: a small class
+    LearnContext context;
+    context.logistic = logistic_steps(0.3, 3, 1, 10.0, 4.0);
+    context.logistic_decay_hits = 100.0;
+    context.logistic_features = {0.25, 0.1};
+    context.totals = Totals{.spam_learned = 500, .innocent_learned = 900};
+    const std::vector<Token> tokens{40, 30, 10, 20, 99};  // 99: the sender's, not scored
+    for (Class cls : {Class::spam, Class::innocent}) {
+        CAPTURE(class_name(cls));
+        Signature sig;
+        const TrainingDelta classified =
+            learn_classified(message, cls, mode(TrainingMode::teft), sig, context);
+        const TrainingDelta content = learn_content(tokens, cls, message, context);
+        REQUIRE(content.tokens.size() == 5);
+        for (std::size_t k = 0; k < 4; ++k) {
+            CHECK(content.tokens[k].token == classified.tokens[k].token);
+            CHECK(content.tokens[k].weight == classified.tokens[k].weight);
+        }
+        // The steps are really scaled: the common token takes far less than
+        // the whole step, the header token the header step.
+        CHECK(std::llabs(content.tokens[3].weight) < std::llabs(context.logistic->of(cls)) / 2);
+        CHECK(content.tokens[2].weight == token_weight_step(sig, cls, 2));
+        CHECK((sig.rate_classes[2] & k_header_class_bit) != 0);
+        CHECK(content.tokens[4] == TokenDelta{99, cls == Class::spam ? 1 : 0,
+                                              cls == Class::innocent ? 1 : 0,
+                                              context.logistic->of(cls)});
+        // Counted as corpus feeding: nothing was classified to take back.
+        CHECK(content.totals == learn_corpus(tokens, cls).totals);
+    }
+    // Without steps the weights stay.
+    LearnContext counts_only = context;
+    counts_only.logistic.reset();
+    for (const TokenDelta& d : learn_content(tokens, Class::spam, message, counts_only).tokens) {
+        CHECK(d.weight == 0);
+    }
 }
