@@ -5,15 +5,17 @@
 //   2. the Content-* headers of MIME parts and the headers of attached
 //      messages (same names, no presence token)
 //   3. the Subject (the headers' rules; counted with the body's tokens)
-//   4. the text of each part                 (lexer.h, ngram.h; the n-gram
+//   4. the shape of the text, "Shape*caps=2" (shape_tokens.h)
+//   5. the text of each part                 (lexer.h, ngram.h; the n-gram
 //                                             window restarts at each part)
-//   5. URLs                                  (url_tokens.h)
-//   6. HTML tag names, "Html*font"
+//   6. URLs                                  (url_tokens.h)
+//   7. HTML tag names, "Html*font"
 #include <algorithm>
 
 #include "classifier/header_tokens.h"
 #include "classifier/lexer.h"
 #include "classifier/ngram.h"
+#include "classifier/shape_tokens.h"
 #include "classifier/token_output.h"
 #include "classifier/tokenizer.h"
 #include "classifier/url_tokens.h"
@@ -89,6 +91,11 @@ bool tokenize_into(const ParsedMessage& message, const TokenizerParams& params, 
                    std::vector<std::size_t>* header_line_ends = nullptr) {
     if (!tokenize_headers(message, params, out, false, header_line_ends) ||
         !tokenize_headers(message, params, out, true)) {
+        return false;
+    }
+    // Before the text, so that a long message's last words, not its shape,
+    // are what max_tokens cuts. A message without text has no shape.
+    if (!message.texts.empty() && !add_shape_tokens(measure_shape(message.texts), out)) {
         return false;
     }
     WordList words;

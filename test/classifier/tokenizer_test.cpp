@@ -12,6 +12,7 @@
 
 #include "classifier/hash.h"
 #include "classifier/header_tokens.h"
+#include "classifier/shape_tokens.h"
 #include "classifier/token_output.h"
 
 namespace dspamd {
@@ -25,9 +26,25 @@ TokenizerParams params_for(TokenizerKind kind) {
     return params;
 }
 
+// Every token but the text's shape (shape_tokens.h, tested on its own).
 Tokens dump(const ParsedMessage& message, const TokenizerParams& params) {
     Tokens out;
-    tokenize(message, params, [&out](std::string_view text) { out.emplace_back(text); });
+    tokenize(message, params, [&out](std::string_view text) {
+        if (!text.starts_with("Shape*")) {
+            out.emplace_back(text);
+        }
+    });
+    return out;
+}
+
+// The Shape* tokens the message gives (shape_tokens.h, tested on its own).
+std::vector<Token> shape_tokens_of(const ParsedMessage& message) {
+    std::vector<Token> out;
+    tokenize(message, TokenizerParams{}, [&out](std::string_view text) {
+        if (text.starts_with("Shape*")) {
+            out.push_back(token_hash(text));
+        }
+    });
     return out;
 }
 
@@ -358,12 +375,12 @@ TEST_CASE("order: headers, part headers, the Subject, texts, urls, tags") {
 
 TEST_CASE("max_tokens: the first new token past the limit ends the message") {
     TokenizerParams params = params_for(TokenizerKind::word);
-    params.max_tokens = 3;
+    params.max_tokens = k_shape_tokens + 3;  // the text's shape comes first
     const ParsedMessage message = body("aa bb aa cc aa dd ee");
     CHECK(dump(message, params) == Tokens{"aa", "bb", "aa", "cc", "aa"});
     const MessageTokens collected = collect_tokens(message, params, true);
-    CHECK(collected.tokens.size() == 3);
-    CHECK(collected.names.size() == 3);
+    CHECK(collected.tokens.size() == k_shape_tokens + 3);
+    CHECK(collected.names.size() == k_shape_tokens + 3);
     CHECK(collected.names.count(token_hash("dd")) == 0);
 
     params.max_tokens = 0;
@@ -378,6 +395,9 @@ TEST_CASE("collect_tokens: distinct, sorted, names only when asked") {
     std::vector<Token> expected;
     for (const char* text : {"zz", "yy", "xx", "zz+yy", "yy+zz", "zz+xx", "xx+yy"}) {
         expected.push_back(token_hash(text));
+    }
+    for (Token shape : shape_tokens_of(message)) {
+        expected.push_back(shape);
     }
     std::sort(expected.begin(), expected.end());
     CHECK(with_names.tokens == expected);
@@ -402,7 +422,8 @@ TEST_CASE("collect_tokens: the headers' tokens, MIME part headers included, are 
     }
     std::sort(expected.begin(), expected.end());
     CHECK(collected.header_tokens == expected);
-    CHECK(collected.tokens.size() == 5);  // and "hi", "there" from the body
+    // and "hi", "there" from the body, after its shape
+    CHECK(collected.tokens.size() == 5 + k_shape_tokens);
     CHECK(std::includes(collected.tokens.begin(), collected.tokens.end(), expected.begin(),
                         expected.end()));
     // Headers that fill the bound: every token kept is a header token.
@@ -459,7 +480,7 @@ TEST_CASE("collect_tokens: many distinct tokens stay distinct") {
     TokenizerParams params = params_for(TokenizerKind::word);
     params.max_words = 0;  // no length bound, which this test is not about
     const MessageTokens collected = collect_tokens(body(text), params, false);
-    CHECK(collected.tokens.size() == 5000);
+    CHECK(collected.tokens.size() == 5000 + k_shape_tokens);
     CHECK(std::adjacent_find(collected.tokens.begin(), collected.tokens.end()) ==
           collected.tokens.end());
 }
@@ -509,7 +530,8 @@ TEST_CASE("collect_tokens: each distinct token with how often it occurs") {
     }
     CHECK(by_name.at("free") == 4);  // the lexer folds case
     CHECK(by_name.at("money") == 1);
-    CHECK(by_name.size() == 2);
+    CHECK(by_name.at("Shape*caps=0") == 1);
+    CHECK(by_name.size() == 2 + k_shape_tokens);
 }
 
 TEST_CASE("an empty message gives no token") {
