@@ -48,12 +48,14 @@ TextShape measure_shape(std::span<const TextPart> texts) {
         for (std::size_t pos = 0; pos < text.size();) {
             const auto byte = static_cast<unsigned char>(text[pos]);
             char32_t cp = byte;
-            if (byte < 0x80) {
+            lex::CharClass cls;
+            if (byte < 0x80) {  // most of most mail: a table, as in the lexer
                 ++pos;
+                cls = lex::k_ascii_classes[byte].cls;
             } else {
                 cp = lex::decode_utf8(text, pos);
+                cls = lex::classify(cp).cls;
             }
-            const lex::CharClass cls = lex::classify(cp).cls;
             if (cls == lex::CharClass::letter) {
                 ++letters;
                 all_capitals = all_capitals && is_capital(cp);
