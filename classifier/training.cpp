@@ -304,15 +304,10 @@ std::int64_t token_weight_step(const Signature& signature, Class cls, std::size_
     return scaled_step(signature.logistic->of(cls, (q & k_header_class_bit) != 0), q);
 }
 
-TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
-                           const std::optional<LogisticSteps>& logistic) {
+TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls) {
     TrainingDelta delta;
     for (Token token : sorted_unique(std::vector<Token>(tokens.begin(), tokens.end()))) {
-        TokenDelta d = delta_for(token, cls, 1);
-        if (logistic) {
-            d.weight = logistic->of(cls);
-        }
-        delta.tokens.push_back(d);
+        delta.tokens.push_back(delta_for(token, cls, 1));
     }
     learned_total(delta.totals, cls) += 1;
     corpusfed_total(delta.totals, cls) += 1;

@@ -115,12 +115,10 @@ TrainingDelta learn_classified(std::span<const TokenStat> stats, Class result,
                                const TrainingParams& params, Signature& signature,
                                const LearnContext& context = {});
 
-// Corpus feeding (dspamctl train): learn the tokens as `cls` without a
-// classification; counted in *_corpusfed and *_learned. With `logistic` (the
-// steps of the message as the weights score it now), every token's weight
-// takes the body step of `cls` too.
-TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls,
-                           const std::optional<LogisticSteps>& logistic = std::nullopt);
+// Corpus feeding (dspamctl train): learn the tokens' counts as `cls`
+// without a classification; counted in *_corpusfed and *_learned. The
+// weights do not move (Filter::train says why).
+TrainingDelta learn_corpus(std::span<const Token> tokens, Class cls);
 
 // A correction with no signature (retraining by content): learn_corpus's
 // counts for `tokens`, and with context.logistic (the steps of the message
