@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Accuracy regression: the default learner on the first 2,000 messages of the
-# public corpus (online, index order, in-memory store: about two seconds). The
-# bounds sit between the default's figures (fisher-logistic + TONE, ham cost
-# 4, λ 0.3, x 0.4: 0.213 (1-ROCA)%, FPR 1.30 %, FNR 3.08 % when written) and
-# those of the next-best settings (the same with ham cost 1 and λ 0.1: 0.273
-# / 2.73 % / 1.62 %; fisher alone: 0.329 / 1.17 % / 3.25 %; logistic alone:
-# 0.322 / 3.26 % / 1.79 %; DSPAM's osb + chi-square + TEFT: 1.15 / 6.4 %), so
-# a regression fails.
+# public corpus (online, index order, in-memory store: about a second). The
+# bounds sit between the default's figures (fisher-logistic + TONE with shape
+# tokens: 0.089 (1-ROCA)%, FPR 1.30 %, FNR 1.62 % when last set; 0.097 /
+# 1.30 % / 1.46 % without the shape tokens) and those of the next-best
+# settings (ham cost 1 and λ 0.1: 0.116 / 2.99 % / 0.97 %; logistic alone:
+# 0.329 / 1.30 % / 2.76 %; fisher alone: 0.510 / 1.56 % / 14.2 %; DSPAM's osb
+# + chi-square + TEFT: 0.928 / 8.98 % / 1.54 %), so a regression fails.
 # The full-corpus figures are the benchmark's (README).
 #   accuracy_test.sh DSPAMCTL
 set -euo pipefail
@@ -23,9 +23,9 @@ import json, sys
 r = json.loads(sys.argv[1])
 checks = [
     ("messages == 2000", r["messages"] == 2000),
-    ("(1-ROCA)%% %.3f <= 0.25" % r["roca_pct"], r["roca_pct"] <= 0.25),
+    ("(1-ROCA)%% %.3f <= 0.105" % r["roca_pct"], r["roca_pct"] <= 0.105),
     ("FPR %.2f %% <= 1.6 %%" % r["fpr_pct"], r["fpr_pct"] <= 1.6),
-    ("FNR %.2f %% <= 4.0 %%" % r["fnr_pct"], r["fnr_pct"] <= 4.0),
+    ("FNR %.2f %% <= 2.2 %%" % r["fnr_pct"], r["fnr_pct"] <= 2.2),
 ]
 failed = [name for name, ok in checks if not ok]
 for name, ok in checks:
