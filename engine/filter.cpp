@@ -51,6 +51,19 @@ void mark_message_tokens(std::vector<TokenStat>& stats, const MessageTokens& tok
     }
 }
 
+// What learning needs to move the weights as the scoring measured them: the
+// verdict's steps, and each token's rate class from the same settings and
+// totals. Classification and retraining by content both learn with it.
+LearnContext weights_context(const ScoringParams& scoring, const Verdict& verdict,
+                             const Totals& totals) {
+    LearnContext context;
+    context.logistic = verdict.logistic_steps;
+    context.logistic_decay_hits = scoring.logistic_decay_hits;
+    context.logistic_features = scoring.logistic_features();
+    context.totals = totals;
+    return context;
+}
+
 std::string new_signature_id() {
     std::array<unsigned char, k_signature_id_bytes> bytes{};
     std::size_t filled = 0;
@@ -218,13 +231,10 @@ Outcome Filter::classify(std::string_view raw, std::string_view user, bool dry_r
     }
     SignatureRecord record;
     record.id = new_signature_id();
-    LearnContext learn_context;
+    LearnContext learn_context =
+        weights_context(settings.scoring, outcome.verdict, scored.snapshot.totals);
     learn_context.confidence = outcome.verdict.confidence;
     learn_context.score = outcome.verdict.counts_score;
-    learn_context.logistic = outcome.verdict.logistic_steps;
-    learn_context.logistic_decay_hits = settings.scoring.logistic_decay_hits;
-    learn_context.logistic_features = settings.scoring.logistic_features();
-    learn_context.totals = scored.snapshot.totals;
     std::vector<TokenStat>& stats = scored.snapshot.stats;
     // BNR patterns are learned with the message, so a correction moves them too.
     stats.insert(stats.end(), scored.pattern_stats.begin(), scored.pattern_stats.end());
@@ -333,12 +343,10 @@ RetrainStatus Filter::retrain_content(std::string_view raw, std::string_view use
     // The sender token is learned too: a whitelisted sender corrected to spam
     // is no longer whitelisted.
     const std::vector<Token> all = corpus_tokens(context.settings, message, tokens.tokens);
-    LearnContext learn_context;
-    learn_context.logistic = scored.verdict.logistic_steps;
-    learn_context.logistic_decay_hits = context.settings.scoring.logistic_decay_hits;
-    learn_context.logistic_features = context.settings.scoring.logistic_features();
-    learn_context.totals = scored.snapshot.totals;
-    m_store.apply(context.id, learn_content(all, right, scored.snapshot.stats, learn_context),
+    m_store.apply(context.id,
+                  learn_content(all, right, scored.snapshot.stats,
+                                weights_context(context.settings.scoring, scored.verdict,
+                                                scored.snapshot.totals)),
                   nullptr);
     return RetrainStatus::corrected;
 }
