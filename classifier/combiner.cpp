@@ -387,6 +387,12 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
     FeatureNorms norms;
     const double weights_score =
         weighted ? logistic_score(stats, totals, params.logistic_features(), &norms) : 0.0;
+    // What the weights say, less the lean of a spam-heavy stream; the steps
+    // below are the weights' own, from weights_score.
+    const double weights_verdict =
+        weighted ? weights_score - spam_lean(totals, params.logistic_balance,
+                                             params.logistic_balance_messages)
+                 : 0.0;
     Combined combined;
     double threshold = params.spam_threshold;
     double counts_score = 0.0;
@@ -413,11 +419,11 @@ Verdict combine(std::span<const TokenStat> stats, const Totals& totals,
             threshold = params.fisher_cutoff;
             break;
         case Algorithm::logistic:
-            combined = logistic_regression(stats, weights_score);
+            combined = logistic_regression(stats, weights_verdict);
             threshold = params.logistic_cutoff;
             break;
         case Algorithm::fisher_logistic:
-            combined = fisher_logistic(weights_score, all, params, counts_score);
+            combined = fisher_logistic(weights_verdict, all, params, counts_score);
             threshold = params.logistic_cutoff;
             break;
     }

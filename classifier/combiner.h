@@ -76,6 +76,8 @@ struct ScoringParams {
     double logistic_decay_hits = 100.0;  // a token with h hits steps 1/√(1 + h/this); 0: all alike
     double logistic_rarity_power = 0.25;  // features fall with a token's share of messages (logistic.h)
     double logistic_evidence_weight = 0.1;  // features grow with how one-sided a token's hits are (logistic.h)
+    double logistic_balance = 0.5;   // share of a spam-heavy stream's lean the score takes back (logistic.h)
+    double logistic_balance_messages = 50.0;  // ... from ln((S + this)/(I + this))
     double fisher_weight = 0.3;      // λ: fisher_logistic's score = logistic + λ·fisher
     double logistic_cutoff = 0.5;  // spam when the probability > cutoff (score > 0)
 

@@ -63,6 +63,21 @@ double feature_value(const Counts& counts, const Totals& totals, const FeaturePa
     return value;
 }
 
+double spam_lean(const Totals& totals, double share, double prior_messages) {
+    const auto seen = [](std::int64_t learned, std::int64_t classified) {
+        return static_cast<double>(std::max<std::int64_t>(learned + classified, 0));
+    };
+    const double spam = seen(totals.spam_learned, totals.spam_classified);
+    const double innocent = seen(totals.innocent_learned, totals.innocent_classified);
+    if (!(share > 0.0) || spam <= innocent) {
+        return 0.0;
+    }
+    // prior_messages >= 0; a store with one class only and no prior counts
+    // one message of the other, so the lean stays finite.
+    const double k = std::max(prior_messages, 0.0);
+    return share * std::log((spam + k) / std::max(innocent + k, 1.0));
+}
+
 // GCC and Clang have 128-bit integers; __extension__ says it is on purpose.
 __extension__ using Uint128 = unsigned __int128;
 

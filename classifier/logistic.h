@@ -136,6 +136,19 @@ std::int64_t scaled_step(std::int64_t step, RateClass q);
 double logistic_score(std::span<const TokenStat> stats, const Totals& totals = {},
                       const FeatureParams& features = {}, FeatureNorms* norms = nullptr);
 
+// The spam lean a spam-heavy stream teaches the regression. Without a bias
+// term, the weights of what every message has (a Date header, a Received
+// line's words) take up the stream's share of spam, so after hundreds of spam
+// and few ham every message, ham too, starts from a spam score: the first
+// ham of a new user is a false positive. DSPAM's statistical sedation answers
+// the same imbalance for its counts. The verdict takes back
+//   share · ln((S + k)/(I + k))
+// while more spam than ham has been seen (S and I: messages of each class
+// learned or classified, k = prior_messages); nothing while ham outnumbers
+// spam, for the lean is then to the side whose errors cost less. The weights
+// and their steps do not see it, so learning and retraining are unchanged.
+double spam_lean(const Totals& totals, double share, double prior_messages);
+
 // The steps for a message whose feature group has squared norm `norm`
 // (Σv²; n for n tokens of value 1) and whose logistic score was `score`, at
 // learning rate `rate` (η): η·(y - p)/√norm, scaled per token by its rate

@@ -463,6 +463,10 @@ void read_scoring(TableReader& reader, ScoringParams& scoring) {
                 RealRange{0.0, true, k_max_logistic_rarity_power, true});
     reader.real("logistic_evidence_weight", scoring.logistic_evidence_weight,
                 RealRange{0.0, true, k_max_logistic_evidence_weight, true});
+    reader.real("logistic_balance", scoring.logistic_balance,
+                RealRange{0.0, true, k_max_logistic_balance, true});
+    reader.real("logistic_balance_messages", scoring.logistic_balance_messages,
+                RealRange{0.0, true, k_max_logistic_balance_messages, true});
     reader.real("fisher_weight", scoring.fisher_weight,
                 RealRange{0.0, true, k_max_fisher_weight, true});
     reader.real("logistic_cutoff", scoring.logistic_cutoff, k_open_unit);

@@ -49,6 +49,11 @@ inline constexpr double k_max_logistic_evidence_weight = 100.0;
 // fisher's class prior, in messages: beyond this it would outweigh any
 // user's mail.
 inline constexpr double k_max_fisher_prior_messages = 1000000.0;
+// Taking back more than this many times a spam-heavy stream's lean would
+// turn the learned spam evidence of every message upside down.
+inline constexpr double k_max_logistic_balance = 10.0;
+// The balance's prior, in messages: as fisher's.
+inline constexpr double k_max_logistic_balance_messages = 1000000.0;
 
 struct ClassifierConfig {
     TokenizerParams tokenizer;

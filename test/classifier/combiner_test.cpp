@@ -920,6 +920,48 @@ TEST_CASE("fisher-logistic: logistic's score + λ × fisher's; TONE reads fisher
     CHECK_FALSE(combine(stats, k_ten_each, with(Algorithm::fisher)).logistic_steps.has_value());
 }
 
+TEST_CASE("logistic: while spam outnumbers ham, the verdict takes back the stream's lean") {
+    // S = 450 spam seen (10 learned, 440 classified), I = 10:
+    // lean = 0.5 · ln((450 + 50)/(10 + 50)).
+    const Totals spam_heavy{.spam_learned = 10, .innocent_learned = 10, .spam_classified = 440};
+    const double lean = 0.5 * std::log(500.0 / 60.0);
+    CHECK(spam_lean(spam_heavy, 0.5, 50.0) == doctest::Approx(lean));
+    CHECK(spam_lean(spam_heavy, 1.0, 50.0) == doctest::Approx(2.0 * lean));
+    // A tie or more ham: nothing, however many messages.
+    CHECK(spam_lean(k_ten_each, 0.5, 50.0) == 0.0);
+    CHECK(spam_lean({.spam_learned = 10, .innocent_classified = 1000}, 0.5, 50.0) == 0.0);
+    // Share 0 turns it off; no prior and no ham at all stays finite (ln S).
+    CHECK(spam_lean(spam_heavy, 0.0, 50.0) == 0.0);
+    CHECK(spam_lean({.spam_learned = 100}, 1.0, 0.0) == doctest::Approx(std::log(100.0)));
+    // The prior: the first few spam lean little.
+    CHECK(spam_lean({.spam_learned = 3}, 0.5, 50.0) < 0.03);
+
+    // In the verdict: the score is the weights' less the lean, for both
+    // weighted algorithms; the steps stay the weights' own, so learning and
+    // retraining do not depend on it.
+    const std::vector<TokenStat> stats{weighted(1, 0, 0, 2.0), weighted(2, 9, 0, 1.0),
+                                       weighted(3, 0, 9, -1.0), weighted(4, 0, 0, 0.0)};
+    for (const Algorithm algorithm : {Algorithm::logistic, Algorithm::fisher_logistic}) {
+        CAPTURE(algorithm_name(algorithm));
+        const ScoringParams p = with(algorithm);
+        REQUIRE(p.logistic_balance == 0.5);  // the defaults
+        REQUIRE(p.logistic_balance_messages == 50.0);
+        ScoringParams off = p;
+        off.logistic_balance = 0.0;
+        const Verdict balanced = combine(stats, spam_heavy, off);
+        const Verdict leaning = combine(stats, spam_heavy, p);
+        CHECK(leaning.score == doctest::Approx(balanced.score - lean));
+        CHECK(*leaning.logistic_steps == *balanced.logistic_steps);
+        CHECK(combine(stats, k_ten_each, p).score == combine(stats, k_ten_each, off).score);
+    }
+    // logistic alone scores 1 on these weights: spam when balanced, innocent
+    // after 450 spam and 10 ham (1 - 1.06).
+    ScoringParams plain = with(Algorithm::logistic);
+    plain.logistic_rarity_power = 0.0;
+    CHECK(combine(stats, k_ten_each, plain).result == Class::spam);
+    CHECK(combine(stats, spam_heavy, plain).result == Class::innocent);
+}
+
 TEST_CASE("logistic: score does not saturate where the probability is 1.0") {
     // Ten weights of 20 against nine and one of 19.9: scores 63.25 and 63.22,
     // σ of both is 1.0 in double.

@@ -78,6 +78,8 @@ const std::vector<std::string> k_all_keys = {
     "classifier.scoring.logistic_decay_hits",
     "classifier.scoring.logistic_rarity_power",
     "classifier.scoring.logistic_evidence_weight",
+    "classifier.scoring.logistic_balance",
+    "classifier.scoring.logistic_balance_messages",
     "classifier.scoring.fisher_weight",
     "classifier.scoring.logistic_cutoff",
     "limits.max_message_bytes",
@@ -131,7 +133,7 @@ static_assert(sizeof(DatabaseConfig) == 2 * sizeof(std::string) + 4 * sizeof(int
 static_assert(sizeof(TokenizerParams) == 3 * sizeof(std::size_t) + sizeof(std::vector<std::string>),
               "TokenizerParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(ScoringParams) == 2 * sizeof(int) + 3 * sizeof(std::size_t) +
-                                           24 * sizeof(double) +
+                                           26 * sizeof(double) +
                                            sizeof(double) /* one bool, padded */,
               "ScoringParams changed: update config.cpp, the sample and this test");
 static_assert(sizeof(TrainingParams) == 3 * sizeof(std::int64_t) + 2 * sizeof(double),
@@ -245,6 +247,8 @@ void check_equal(const Config& a, const Config& b) {
     CHECK(ca.scoring.logistic_decay_hits == cb.scoring.logistic_decay_hits);
     CHECK(ca.scoring.logistic_rarity_power == cb.scoring.logistic_rarity_power);
     CHECK(ca.scoring.logistic_evidence_weight == cb.scoring.logistic_evidence_weight);
+    CHECK(ca.scoring.logistic_balance == cb.scoring.logistic_balance);
+    CHECK(ca.scoring.logistic_balance_messages == cb.scoring.logistic_balance_messages);
     CHECK(ca.scoring.fisher_weight == cb.scoring.fisher_weight);
     CHECK(ca.scoring.logistic_cutoff == cb.scoring.logistic_cutoff);
 
@@ -626,7 +630,8 @@ TEST_CASE("unknown keys are errors at every level") {
           "exclusion_radius, spam_threshold, fisher_s, fisher_x, fisher_cutoff, fisher_header_weight, "
           "fisher_prior_messages, logistic_rate, "
           "logistic_ham_cost, logistic_margin, logistic_decay_hits, logistic_rarity_power, "
-          "logistic_evidence_weight, fisher_weight, logistic_cutoff)");
+          "logistic_evidence_weight, logistic_balance, logistic_balance_messages, fisher_weight, "
+          "logistic_cutoff)");
     CHECK(error_of("[limits]\nmax_size = 1\n") ==
           "t.toml:2:1: limits.max_size: unknown key (expected one of max_message_bytes, "
           "max_header_bytes, max_headers, max_parts, max_depth, max_text_bytes)");
