@@ -98,10 +98,6 @@ Token bnr_totals_token() {
     return token_hash("bnr.t|");
 }
 
-std::int64_t bnr_innocent_seen(const Totals& totals) {
-    return totals.innocent_learned + totals.innocent_classified;
-}
-
 std::vector<Token> bnr_pattern_tokens(const BnrStreams& streams, std::span<const TokenStat> stats,
                                       const Totals& totals, const ScoringParams& scoring) {
     std::vector<Token> tokens =

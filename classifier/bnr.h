@@ -61,8 +61,6 @@ double bnr_round(double probability);
 std::string bnr_pattern_name(char stream, std::span<const double> window);
 Token bnr_totals_token();
 
-// The user's innocent messages, learned and classified (DSPAM's maturity).
-std::int64_t bnr_innocent_seen(const Totals& totals);
 
 // Every pattern the streams instantiate, and the totals token: sorted,
 // distinct. `stats` are the message's token stats sorted by token (unknown

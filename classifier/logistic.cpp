@@ -64,11 +64,8 @@ double feature_value(const Counts& counts, const Totals& totals, const FeaturePa
 }
 
 double spam_lean(const Totals& totals, double share, double prior_messages) {
-    const auto seen = [](std::int64_t learned, std::int64_t classified) {
-        return static_cast<double>(std::max<std::int64_t>(learned + classified, 0));
-    };
-    const double spam = seen(totals.spam_learned, totals.spam_classified);
-    const double innocent = seen(totals.innocent_learned, totals.innocent_classified);
+    const double spam = static_cast<double>(std::max<std::int64_t>(totals.spam_seen(), 0));
+    const double innocent = static_cast<double>(std::max<std::int64_t>(totals.innocent_seen(), 0));
     if (!(share > 0.0) || spam <= innocent) {
         return 0.0;
     }

@@ -18,8 +18,8 @@ std::int64_t sedated_min_hits(std::int64_t min_hits, const Totals& totals, int l
     if (level <= 0) {
         return min_hits;
     }
-    const std::int64_t ti = totals.innocent_learned + totals.innocent_classified;
-    const std::int64_t ts = totals.spam_learned + totals.spam_classified;
+    const std::int64_t ti = totals.innocent_seen();
+    const std::int64_t ts = totals.spam_seen();
     std::int64_t sedated = 0;
     if (ti < k_young_innocent && ti < ts) {
         sedated = min_hits + level / 2 + level * ((ts - ti) / k_imbalance_step);

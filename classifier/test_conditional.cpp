@@ -31,8 +31,7 @@ TrainingDelta passes(const Signature& signature, std::int32_t count) {
 }  // namespace
 
 bool test_conditional_applies(Class right, const Totals& totals) {
-    return right == Class::innocent ||
-           totals.innocent_learned + totals.innocent_classified >= k_mature_innocent;
+    return right == Class::innocent || totals.innocent_seen() >= k_mature_innocent;
 }
 
 TrainingDelta repeat_training(Signature& signature) {

@@ -62,6 +62,11 @@ struct Totals {
     std::int64_t spam_classified = 0;
     std::int64_t innocent_classified = 0;
 
+    // The messages of each class the user has had, learned or only
+    // classified (DSPAM's ts and ti: maturity, sedation, imbalance).
+    std::int64_t spam_seen() const { return spam_learned + spam_classified; }
+    std::int64_t innocent_seen() const { return innocent_learned + innocent_classified; }
+
     Totals& operator+=(const Totals& o) {
         spam_learned += o.spam_learned;
         innocent_learned += o.innocent_learned;

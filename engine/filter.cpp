@@ -170,11 +170,11 @@ Filter::Scored Filter::score(const UserContext& context, const ParsedMessage& me
     }
 
     std::vector<TokenStat> denoised;
-    if (settings.bnr.enabled && bnr_innocent_seen(totals) > k_bnr_learn_innocent) {
+    if (settings.bnr.enabled && totals.innocent_seen() > k_bnr_learn_innocent) {
         const BnrStreams streams = bnr_streams(message, settings.tokenizer);
         const std::vector<Token> patterns = bnr_pattern_tokens(streams, seen, totals, scoring);
         scored.pattern_stats = m_store.fetch(context.id, patterns).stats;
-        if (bnr_innocent_seen(totals) > k_bnr_apply_innocent) {
+        if (totals.innocent_seen() > k_bnr_apply_innocent) {
             // DSPAM's patterns need the sedation threshold's hits, else none.
             const std::int64_t pattern_min_hits = min_hits > scoring.min_hits ? min_hits : 0;
             const std::vector<Token> noise = bnr_eliminated(
