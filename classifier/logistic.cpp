@@ -64,8 +64,11 @@ double feature_value(const Counts& counts, const Totals& totals, const FeaturePa
 }
 
 double spam_lean(const Totals& totals, double share, double prior_messages) {
-    const double spam = static_cast<double>(std::max<std::int64_t>(totals.spam_seen(), 0));
-    const double innocent = static_cast<double>(std::max<std::int64_t>(totals.innocent_seen(), 0));
+    const auto classified = [](std::int64_t seen, std::int64_t fed) {
+        return static_cast<double>(std::max<std::int64_t>(seen - fed, 0));
+    };
+    const double spam = classified(totals.spam_seen(), totals.spam_corpusfed);
+    const double innocent = classified(totals.innocent_seen(), totals.innocent_corpusfed);
     if (!(share > 0.0) || spam <= innocent) {
         return 0.0;
     }

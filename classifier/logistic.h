@@ -143,10 +143,13 @@ double logistic_score(std::span<const TokenStat> stats, const Totals& totals = {
 // ham of a new user is a false positive. DSPAM's statistical sedation answers
 // the same imbalance for its counts. The verdict takes back
 //   share · ln((S + k)/(I + k))
-// while more spam than ham has been seen (S and I: messages of each class
-// learned or classified, k = prior_messages); nothing while ham outnumbers
-// spam, for the lean is then to the side whose errors cost less. The weights
-// and their steps do not see it, so learning and retraining are unchanged.
+// while more spam than ham has been classified (S and I: messages of each
+// class classified, learned or not, by their final class; k =
+// prior_messages). Corpus feeding teaches the counts alone, so fed messages
+// taught the weights no lean and are left out. Nothing while ham outnumbers
+// spam, for the lean is then to the side whose errors cost less. The
+// weights and their steps do not see it, so learning and retraining are
+// unchanged.
 double spam_lean(const Totals& totals, double share, double prior_messages);
 
 // The steps for a message whose feature group has squared norm `norm`

@@ -927,6 +927,11 @@ TEST_CASE("logistic: while spam outnumbers ham, the verdict takes back the strea
     const double lean = 0.5 * std::log(500.0 / 60.0);
     CHECK(spam_lean(spam_heavy, 0.5, 50.0) == doctest::Approx(lean));
     CHECK(spam_lean(spam_heavy, 1.0, 50.0) == doctest::Approx(2.0 * lean));
+    // Corpus feeding teaches the weights nothing, so fed spam lean nothing.
+    CHECK(spam_lean({.spam_learned = 1010, .innocent_learned = 10, .spam_corpusfed = 1000}, 0.5,
+                    50.0) == 0.0);
+    CHECK(spam_lean({.spam_learned = 1010, .innocent_learned = 10, .innocent_corpusfed = 5}, 0.5,
+                    50.0) == doctest::Approx(0.5 * std::log(1060.0 / 55.0)));
     // A tie or more ham: nothing, however many messages.
     CHECK(spam_lean(k_ten_each, 0.5, 50.0) == 0.0);
     CHECK(spam_lean({.spam_learned = 10, .innocent_classified = 1000}, 0.5, 50.0) == 0.0);
