@@ -61,7 +61,6 @@ double bnr_round(double probability);
 std::string bnr_pattern_name(char stream, std::span<const double> window);
 Token bnr_totals_token();
 
-
 // Every pattern the streams instantiate, and the totals token: sorted,
 // distinct. `stats` are the message's token stats sorted by token (unknown
 // tokens with zero counts); token probabilities come from the combiner.
